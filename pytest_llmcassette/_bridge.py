@@ -1,0 +1,187 @@
+"""The transport bridge: httpx and httpx2 traffic goes through one respx router, and the cassette answers.
+
+While a marked test runs, ``HTTPTransport.handle_request`` and ``AsyncHTTPTransport.handle_async_request`` of
+httpx and of httpx2 (when installed) are patched. Each request is handed to a respx router (an httpx2 request
+translated to httpx, which respx speaks) whose one route asks the cassette. A replayed response is served as a
+lazy stream, one chunk (one server-sent event) at a time. A pass-through goes to the original transport and its
+body is teed into the cassette while the client reads it, never buffered first.
+
+The bridge translates and delegates; matching is the cassette's job.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import respx
+
+from ._cassette import Cassette
+from ._model import RecordedRequest
+
+Finish = Callable[[bytes], None]
+
+
+@dataclass(frozen=True, slots=True)
+class _Library:
+    """One HTTP library's transports and the stream types its responses need."""
+
+    module: Any
+    replay: type
+    sync_tee: type
+    async_tee: type
+
+
+def _library(module: Any) -> _Library:
+    class Replay(module.SyncByteStream, module.AsyncByteStream):  # type: ignore[misc,name-defined]
+        """A recorded body, yielded one chunk at a time."""
+
+        def __init__(self, chunks: tuple[bytes, ...]) -> None:
+            self.chunks = chunks
+
+        def __iter__(self) -> Iterator[bytes]:
+            return iter(self.chunks)
+
+        async def __aiter__(self) -> AsyncIterator[bytes]:
+            for chunk in self.chunks:
+                yield chunk
+
+    class SyncTee(module.SyncByteStream):  # type: ignore[misc,name-defined]
+        """Passes a live body through chunk by chunk, and hands the whole of it on once read or closed."""
+
+        def __init__(self, inner: Any, finish: Finish) -> None:
+            self._inner, self._finish, self._chunks = inner, _once(finish), list[bytes]()
+
+        def __iter__(self) -> Iterator[bytes]:
+            for chunk in self._inner:
+                self._chunks.append(chunk)
+                yield chunk
+            self._finish(b"".join(self._chunks))
+
+        def close(self) -> None:
+            self._inner.close()
+            self._finish(b"".join(self._chunks))
+
+    class AsyncTee(module.AsyncByteStream):  # type: ignore[misc,name-defined]
+        __init__ = SyncTee.__init__
+
+        async def __aiter__(self) -> AsyncIterator[bytes]:
+            async for chunk in self._inner:
+                self._chunks.append(chunk)
+                yield chunk
+            self._finish(b"".join(self._chunks))
+
+        async def aclose(self) -> None:
+            await self._inner.aclose()
+            self._finish(b"".join(self._chunks))
+
+    return _Library(module, Replay, SyncTee, AsyncTee)
+
+
+def _once(finish: Finish) -> Finish:
+    called = False
+
+    def call(body: bytes) -> None:
+        nonlocal called
+        if not called:
+            called = True
+            finish(body)
+
+    return call
+
+
+_HTTPX = _library(httpx)
+_httpx2: list[_Library] = []
+
+
+def _libraries() -> list[_Library]:
+    """httpx, and httpx2 when it is installed (imported here, on the first marked test, never at plugin load)."""
+    if not _httpx2 and importlib.util.find_spec("httpx2") is not None:
+        _httpx2.append(_library(importlib.import_module("httpx2")))
+    return [_HTTPX, *_httpx2]
+
+
+class Bridge:
+    """Routes every httpx/httpx2 request of one test to ``cassette`` through a respx router."""
+
+    def __init__(self, cassette: Cassette) -> None:
+        self.cassette = cassette
+        self.router = respx.Router(assert_all_called=False, assert_all_mocked=True)
+        self.router.route(name="llm_cassette").mock(side_effect=self._answer)
+        self._restore: list[tuple[type, str, Any]] = []
+
+    def _answer(self, request: httpx.Request) -> httpx.Response | httpx.Request:
+        """respx side effect: the recorded response, or the request itself to pass it through."""
+        recorded = self.cassette.play(request.method, str(request.url), request.content)
+        if recorded is None:
+            return request
+        return httpx.Response(
+            recorded.status, headers=recorded.headers, stream=_HTTPX.replay(recorded.chunks), request=request
+        )
+
+    def __enter__(self) -> Bridge:
+        for library in _libraries():
+            self._patch(library)
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        while self._restore:
+            owner, name, original = self._restore.pop()
+            setattr(owner, name, original)
+
+    def _patch(self, library: _Library) -> None:
+        module, router, record = library.module, self.router, self._record
+        sync_transport, async_transport = module.HTTPTransport, module.AsyncHTTPTransport
+        send, asend = sync_transport.handle_request, async_transport.handle_async_request
+        translate = _identity if module is httpx else _to_httpx
+
+        def handle_request(transport: Any, request: Any) -> Any:
+            request.read()
+            try:
+                response = router.handler(translate(request))
+            except respx.PassThrough:
+                response = send(transport, request)
+                response.stream = library.sync_tee(response.stream, record(request, response))
+                return response
+            return _answer_as(library, response)
+
+        async def handle_async_request(transport: Any, request: Any) -> Any:
+            await request.aread()
+            try:
+                response = await router.async_handler(translate(request))
+            except respx.PassThrough:
+                response = await asend(transport, request)
+                response.stream = library.async_tee(response.stream, record(request, response))
+                return response
+            return _answer_as(library, response)
+
+        for owner, name, patched in (
+            (sync_transport, "handle_request", handle_request),
+            (async_transport, "handle_async_request", handle_async_request),
+        ):
+            self._restore.append((owner, name, owner.__dict__[name]))
+            setattr(owner, name, patched)
+
+    def _record(self, request: Any, response: Any) -> Finish:
+        sent = RecordedRequest(request.method, str(request.url), tuple(request.headers.multi_items()), request.content)
+        status, headers = response.status_code, tuple(response.headers.multi_items())
+        return lambda body: self.cassette.record(sent, status, headers, body)
+
+
+def _identity(request: httpx.Request) -> httpx.Request:
+    return request
+
+
+def _to_httpx(request: Any) -> httpx.Request:
+    return httpx.Request(request.method, str(request.url), headers=request.headers.raw, content=request.content)
+
+
+def _answer_as(library: _Library, response: httpx.Response) -> Any:
+    if library is _HTTPX:
+        return response
+    return library.module.Response(
+        response.status_code, headers=response.headers.raw, stream=library.replay(response.stream.chunks)
+    )

@@ -1,0 +1,45 @@
+"""The plugin's failures.
+
+They derive from pytest's ``Failed`` outcome, a ``BaseException``: the SDKs retry and wrap only ``Exception``,
+so a mismatch reaches the test after one attempt, as this plugin's message, without an SDK traceback.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from _pytest.outcomes import Failed
+
+
+class CassetteError(Failed):
+    """Base of every failure this plugin reports."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, pytrace=False)
+
+
+class CassetteFormatError(CassetteError):
+    """A cassette file that cannot be read: names the file, the interaction and the problem."""
+
+    def __init__(self, path: Path | str, problem: str, index: int | None = None) -> None:
+        self.path = Path(path)
+        self.index = index
+        self.problem = problem
+        where = f"{path}" if index is None else f"{path}, interaction {index}"
+        super().__init__(f"llm_cassette: cannot read {where}: {problem}")
+
+
+class CassetteNotFound(CassetteError):
+    """No cassette file in a mode that only replays."""
+
+
+class NoMatchingInteraction(CassetteError):
+    """A request that no unused recorded interaction matches."""
+
+
+class UnusedInteractions(CassetteError):
+    """Recorded interactions that the test never requested."""
+
+
+class ReadOnlyCassette(CassetteError):
+    """A record mode that would rewrite a cassette this plugin must not write (another tool's format)."""

@@ -1,0 +1,58 @@
+"""The recorded traffic, as every cassette format reads it: immutable requests, responses, interactions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+Headers = tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedRequest:
+    """A request as sent: the body is the exact bytes the client wrote."""
+
+    method: str
+    url: str
+    headers: Headers = ()
+    body: bytes = b""
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedResponse:
+    """A response as the client must see it: decoded body, split into the chunks replay yields one by one.
+
+    A server-sent-events body has one chunk per event, so a replayed stream stays lazy.
+    """
+
+    status: int
+    headers: Headers = ()
+    chunks: tuple[bytes, ...] = ()
+
+    @property
+    def body(self) -> bytes:
+        return b"".join(self.chunks)
+
+    def header(self, name: str) -> str | None:
+        """The first value of header ``name`` (case-insensitive), or None."""
+        wanted = name.lower()
+        return next((value for key, value in self.headers if key.lower() == wanted), None)
+
+
+@dataclass(frozen=True, slots=True)
+class Interaction:
+    request: RecordedRequest
+    response: RecordedResponse
+
+
+@dataclass(frozen=True, slots=True)
+class Tape:
+    """The interactions of one cassette file, and which format they were read from."""
+
+    path: Path
+    format: str
+    interactions: tuple[Interaction, ...] = field(default=())
+
+    @property
+    def is_native(self) -> bool:
+        return self.format == "native"

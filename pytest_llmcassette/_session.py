@@ -1,0 +1,91 @@
+"""The cassettes of one pytest run: each file read once, one cassette per test, written back atomically."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from ._cassette import Cassette, CassetteOptions, RecordMode
+from ._errors import CassetteNotFound, ReadOnlyCassette
+from ._matching import MatchRules, RequestKey, request_key
+from ._model import Tape
+from .formats import read_tape
+
+_WRITING_MODES = (RecordMode.NEW_EPISODES, RecordMode.ALL, RecordMode.REWRITE)
+
+
+class CassetteSession:
+    """Opens cassettes for tests and writes them back; several tests sharing a file parse it once."""
+
+    def __init__(self) -> None:
+        self._tapes: dict[Path, tuple[tuple[int, int], Tape]] = {}
+        self._keys: dict[tuple[Path, MatchRules], tuple[RequestKey, ...]] = {}
+        self.written: list[Path] = []
+        self.replayed = 0
+
+    def open(self, path: Path, options: CassetteOptions) -> Cassette:
+        mode = options.record_mode
+        tape = self._tape(path)
+        if tape is None and mode is RecordMode.NONE:
+            raise CassetteNotFound(
+                f"llm_cassette: no cassette at {path}\n"
+                "Record it once, with network access and the API key: `pytest --record-mode=once`."
+            )
+        if tape is not None and not tape.is_native and mode in _WRITING_MODES:
+            raise ReadOnlyCassette(
+                f"llm_cassette: {path} is a {tape.format} cassette, which this plugin replays but never rewrites "
+                f"(--record-mode={mode.value}).\n"
+                f"Convert it first: `python -m pytest_llmcassette convert {path}`."
+            )
+        if tape is not None:
+            self.replayed += 1
+        return Cassette(path, options, tape, self._keys_for(tape, options.rules) if tape else ())
+
+    def close(self, cassette: Cassette, passed: bool) -> None:
+        """Write what the test recorded, only when it passed: a failed recording leaves the file as it was."""
+        if not passed:
+            return
+        existing = cassette.path.read_text(encoding="utf-8") if cassette.tape is not None else None
+        text = cassette.text_to_write(existing)
+        if text is None:
+            return
+        _write_atomically(cassette.path, text)
+        self._tapes.pop(cassette.path, None)
+        self.written.append(cassette.path)
+
+    def _tape(self, path: Path) -> Tape | None:
+        try:
+            stat = path.stat()
+        except FileNotFoundError:
+            return None
+        stamp = (stat.st_mtime_ns, stat.st_size)
+        cached = self._tapes.get(path)
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
+        tape = read_tape(path)
+        self._tapes[path] = (stamp, tape)
+        self._keys = {key: value for key, value in self._keys.items() if key[0] != path}
+        return tape
+
+    def _keys_for(self, tape: Tape, rules: MatchRules) -> tuple[RequestKey, ...]:
+        keys = self._keys.get((tape.path, rules))
+        if keys is None:
+            keys = tuple(
+                request_key(i.request.method, i.request.url, i.request.body, rules) for i in tape.interactions
+            )
+            self._keys[tape.path, rules] = keys
+        return keys
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Write to a temporary file beside ``path``, then rename: readers see the old file or the new, never half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8", newline="\n") as file:
+            file.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        os.unlink(temporary)
+        raise

@@ -1,0 +1,120 @@
+"""Pieces every reader needs: shape checks with clear errors, headers, and the response as replay serves it."""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, TypeVar
+
+from .. import _sse
+from .._errors import CassetteFormatError
+from .._model import Headers, RecordedRequest, RecordedResponse
+
+T = TypeVar("T")
+
+_FRAMING = frozenset({"content-length", "transfer-encoding", "connection", "keep-alive"})
+
+
+class Where:
+    """The place being read, so every error names the file and the interaction."""
+
+    def __init__(self, path: Path, index: int | None = None) -> None:
+        self.path = path
+        self.index = index
+
+    def at(self, index: int) -> Where:
+        return Where(self.path, index)
+
+    def error(self, problem: str) -> CassetteFormatError:
+        return CassetteFormatError(self.path, problem, self.index)
+
+    def field(self, mapping: Mapping[str, Any], key: str, kind: type[T], what: str | None = None) -> T:
+        """``mapping[key]``, which must be present and of ``kind``."""
+        if key not in mapping:
+            raise self.error(f"{what or key} is missing")
+        return self.optional(mapping, key, kind, what)  # type: ignore[return-value]
+
+    def optional(self, mapping: Mapping[str, Any], key: str, kind: type[T], what: str | None = None) -> T | None:
+        value = mapping.get(key)
+        if value is not None and not isinstance(value, kind):
+            raise self.error(f"{what or key} must be {_kind_name(kind)}, not {_kind_name(type(value))}")
+        return value
+
+    def mapping(self, value: Any, what: str) -> Mapping[str, Any]:
+        if not isinstance(value, Mapping):
+            raise self.error(f"{what} must be a mapping, not {_kind_name(type(value))}")
+        return value
+
+
+def _kind_name(kind: type) -> str:
+    return {dict: "a mapping", list: "a list", str: "a string", int: "an integer", bytes: "binary"}.get(
+        kind, kind.__name__
+    )
+
+
+def interactions_of(document: Any, where: Where) -> list[Any]:
+    document = where.mapping(document, "the document")
+    return where.field(document, "interactions", list)
+
+
+def headers(value: Any, where: Where, what: str) -> Headers:
+    """Headers from a mapping of a name to a value or a list of values (every format writes one of these)."""
+    if value is None:
+        return ()
+    pairs: list[tuple[str, str]] = []
+    for name, values in where.mapping(value, what).items():
+        for item in values if isinstance(values, list) else [values]:
+            if not isinstance(item, str | int | float):
+                raise where.error(f"{what} {name!r} must be a string or a list of strings")
+            pairs.append((str(name), str(item)))
+    return tuple(pairs)
+
+
+def text_body(value: Any, where: Where, what: str) -> bytes:
+    """A body that a format stores as a string (or as YAML ``!!binary``); absent means empty."""
+    if value is None:
+        return b""
+    if isinstance(value, bytes):
+        return value
+    if isinstance(value, str):
+        return value.encode()
+    raise where.error(f"{what} must be a string, not {_kind_name(type(value))}")
+
+
+def request(method: Any, url: Any, header_pairs: Headers, body: bytes, where: Where) -> RecordedRequest:
+    if not isinstance(method, str) or not method:
+        raise where.error("the request has no method")
+    if not isinstance(url, str) or not url:
+        raise where.error("the request has no URL")
+    return RecordedRequest(method.upper(), url, header_pairs, body)
+
+
+def response(status: Any, header_pairs: Headers, body: bytes, where: Where) -> RecordedResponse:
+    """The response as replay serves it: body decoded once, framing headers dropped, SSE split into events."""
+    if not isinstance(status, int) or not 100 <= status <= 599:
+        raise where.error(f"the response status must be an HTTP status code, not {status!r}")
+    body, header_pairs = _decoded(body, header_pairs, where)
+    kept = tuple((name, value) for name, value in header_pairs if name.lower() not in _FRAMING)
+    content_type = next((value for name, value in kept if name.lower() == "content-type"), None)
+    chunks = _sse.split_events(body) if _sse.is_event_stream(content_type) else (body,) if body else ()
+    return RecordedResponse(status, kept, chunks)
+
+
+def _decoded(body: bytes, header_pairs: Headers, where: Where) -> tuple[bytes, Headers]:
+    """Undo a gzip/deflate ``content-encoding`` so the client does not decode twice; others stay as recorded."""
+    encoding = next((value.strip().lower() for name, value in header_pairs if name.lower() == "content-encoding"), "")
+    if encoding not in ("gzip", "deflate", "x-gzip"):
+        return body, header_pairs
+    rest = tuple((name, value) for name, value in header_pairs if name.lower() != "content-encoding")
+    if encoding == "deflate" or body[:2] == b"\x1f\x8b":
+        try:
+            return zlib.decompress(body, 47 if encoding != "deflate" else zlib.MAX_WBITS), rest
+        except zlib.error as error:
+            if encoding == "deflate":
+                try:
+                    return zlib.decompress(body, -zlib.MAX_WBITS), rest
+                except zlib.error:
+                    pass
+            raise where.error(f"the response body is not valid {encoding}: {error}") from None
+    return body, rest  # already stored decoded, header left behind by the recording tool

@@ -1,0 +1,155 @@
+"""This plugin's own cassette format: bodies as YAML data, server-sent events as a list of events.
+
+```yaml
+llm_cassette: 1
+interactions:
+- request:
+    method: POST
+    url: https://api.openai.com/v1/chat/completions
+    headers: {content-type: application/json}
+    json: {model: gpt-4o-mini, messages: [...]}
+  response:
+    status: 200
+    headers: {content-type: text/event-stream}
+    events:
+    - json: {id: chatcmpl-1, choices: [...]}
+    - data: '[DONE]'
+```
+A body is written under one key: ``json`` (a JSON object or array, as data), ``events`` (server-sent events),
+``text`` (UTF-8) or ``base64`` (anything else). Keys keep one order, so a re-recording diffs minimally.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from .. import _sse, _yaml
+from .._matching import parse_json
+from .._model import Headers, Interaction, RecordedRequest, RecordedResponse
+from . import _shared
+from ._shared import Where
+
+NAME = "native"
+VERSION = 1
+HEADER = "# Recorded by pytest-llmcassette. Replayed by `pytest`; re-record with `pytest --record-mode=rewrite`.\n"
+_BODY_KEYS = ("json", "events", "text", "base64")
+
+
+def matches(document: Mapping[str, Any]) -> bool:
+    return "llm_cassette" in document
+
+
+def read(document: Mapping[str, Any], path: Path) -> tuple[Interaction, ...]:
+    where = Where(path)
+    version = document.get("llm_cassette")
+    if version != VERSION:
+        raise where.error(f"llm_cassette version {version!r} is not supported (this plugin reads version {VERSION})")
+    return tuple(_interaction(item, where.at(index)) for index, item in enumerate(_shared.interactions_of(document, where)))
+
+
+def _interaction(item: Any, where: Where) -> Interaction:
+    item = where.mapping(item, "the interaction")
+    request = where.mapping(where.field(item, "request", dict), "request")
+    response = where.mapping(where.field(item, "response", dict), "response")
+    request_headers = _shared.headers(request.get("headers"), where, "request headers")
+    response_headers = _shared.headers(response.get("headers"), where, "response headers")
+    recorded_request = _shared.request(
+        request.get("method"), request.get("url"), request_headers, _body(request, where, "request"), where
+    )
+    body = _body(response, where, "response")
+    recorded = _shared.response(response.get("status"), response_headers, body, where)
+    if "events" in response:  # keep the chunk boundaries the events give, even for an odd content type
+        recorded = RecordedResponse(recorded.status, recorded.headers, _events(response["events"], where))
+    return Interaction(recorded_request, recorded)
+
+
+def _body(message: Mapping[str, Any], where: Where, what: str) -> bytes:
+    present = [key for key in _BODY_KEYS if key in message]
+    if len(present) > 1:
+        raise where.error(f"the {what} has more than one body: {', '.join(present)}")
+    if not present:
+        return b""
+    key = present[0]
+    value = message[key]
+    if key == "json":
+        if not isinstance(value, dict | list):
+            raise where.error(f"the {what} json body must be a mapping or a list")
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+    if key == "events":
+        return b"".join(_events(value, where))
+    if key == "text":
+        return _shared.text_body(value, where, f"the {what} text body")
+    if not isinstance(value, str):
+        raise where.error(f"the {what} base64 body must be a string")
+    try:
+        return base64.b64decode(value, validate=True)
+    except binascii.Error as error:
+        raise where.error(f"the {what} base64 body is not valid base64: {error}") from None
+
+
+def _events(value: Any, where: Where) -> tuple[bytes, ...]:
+    if not isinstance(value, list):
+        raise where.error("the response events must be a list")
+    for number, event in enumerate(value):
+        if not isinstance(event, dict) or not event:
+            raise where.error(f"event {number} must be a non-empty mapping")
+    return _sse.serialize(value)
+
+
+def write(interactions: Iterable[Interaction]) -> str:
+    """The whole cassette as text."""
+    return HEADER + _yaml.dump({"llm_cassette": VERSION, "interactions": [_document(i) for i in interactions]})
+
+
+def append(existing: str, interactions: Iterable[Interaction]) -> str:
+    """``existing`` cassette text with ``interactions`` added at the end, every byte before them kept."""
+    items = [_document(i) for i in interactions]
+    if not items:
+        return existing
+    return existing.rstrip("\n") + "\n" + _yaml.dump(items)
+
+
+def _document(interaction: Interaction) -> dict[str, Any]:
+    request, response = interaction.request, interaction.response
+    request_doc: dict[str, Any] = {"method": request.method, "url": request.url}
+    if request.headers:
+        request_doc["headers"] = _headers_doc(request.headers)
+    request_doc.update(_body_doc(request.body, None))
+    response_doc: dict[str, Any] = {"status": response.status}
+    if response.headers:
+        response_doc["headers"] = _headers_doc(response.headers)
+    response_doc.update(_body_doc(response.body, response.header("content-type")))
+    return {"request": request_doc, "response": response_doc}
+
+
+def _headers_doc(headers: Headers) -> dict[str, str | list[str]]:
+    document: dict[str, str | list[str]] = {}
+    for name, value in headers:
+        name = name.lower()
+        previous = document.get(name)
+        if previous is None:
+            document[name] = value
+        else:
+            document[name] = [*previous, value] if isinstance(previous, list) else [previous, value]
+    return document
+
+
+def _body_doc(body: bytes, content_type: str | None) -> dict[str, Any]:
+    if not body:
+        return {}
+    try:
+        text = body.decode()
+    except UnicodeDecodeError:
+        return {"base64": base64.b64encode(body).decode()}
+    if _sse.is_event_stream(content_type):
+        events = _sse.parse(text)
+        return {"events": events} if events is not None else {"text": text}
+    value = parse_json(body)
+    if value is not None:
+        return {"json": value}
+    return {"text": text}

@@ -1,0 +1,154 @@
+"""The pytest side: ``--record-mode``, the ``llm_cassette`` marker, the fixtures, and the hook that fails a test.
+
+Loading this module imports nothing beyond pytest: the cassette machinery, respx, httpx and YAML load when the
+first marked test sets up.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+if TYPE_CHECKING:
+    from ._cassette import Cassette, CassetteOptions
+    from ._session import CassetteSession
+
+RECORD_MODES = ("none", "once", "new_episodes", "all", "rewrite")
+CONFIG_KEYS = frozenset({"record_mode", "ignore_body_paths", "filter_headers", "allow_unused"})
+
+_cassette_key = pytest.StashKey["Cassette"]()
+_passed_key = pytest.StashKey[bool]()
+_session_key = pytest.StashKey["CassetteSession"]()
+
+
+def pytest_addoption(parser: pytest.Parser, pluginmanager: pytest.PytestPluginManager) -> None:
+    if not _pytest_recording_active(pluginmanager):
+        parser.getgroup("llm_cassette").addoption(
+            "--record-mode",
+            action="store",
+            default=None,
+            choices=RECORD_MODES,
+            help="llm_cassette: none (default, replay only), once, new_episodes, all or rewrite.",
+        )
+
+
+def _pytest_recording_active(pluginmanager: pytest.PytestPluginManager) -> bool:
+    """pytest-recording registers the same ``--record-mode``: when it is loaded, share its option."""
+    if pluginmanager.has_plugin("recording") or pluginmanager.has_plugin("pytest_recording"):
+        return True
+    if pluginmanager.is_blocked("recording") or os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD"):
+        return False
+    return importlib.util.find_spec("pytest_recording") is not None
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "llm_cassette(path=None, *, record_mode=None, ignore_body_paths=(), filter_headers=(), allow_unused=False): "
+        "record the test's LLM traffic into a YAML cassette and replay it strictly.",
+    )
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A marked test gets the ``llm_cassette`` fixture first, so its own fixtures already replay."""
+    for item in items:
+        if item.get_closest_marker("llm_cassette") is not None and isinstance(item, pytest.Function):
+            if "llm_cassette" not in item.fixturenames:
+                item.fixturenames.insert(0, "llm_cassette")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    """After a test that passed: fail it for a mismatch it swallowed or for interactions it never used."""
+    result = yield
+    cassette = item.stash.get(_cassette_key, None)
+    if cassette is not None:
+        cassette.verify()
+        item.stash[_passed_key] = True
+    return result
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    session = config.stash.get(_session_key, None)
+    if session is None or not (session.written or session.replayed):
+        return
+    terminalreporter.write_sep("-", "llm_cassette")
+    terminalreporter.write_line(f"{session.replayed} cassette(s) replayed, {len(session.written)} written")
+    for path in session.written:
+        terminalreporter.write_line(f"  wrote {path}")
+
+
+@pytest.fixture
+def vcr_cassette_dir(request: pytest.FixtureRequest) -> str:
+    """The folder of the test module's cassettes: ``cassettes/<module stem>/`` beside it (as pytest-recording)."""
+    path = request.node.path
+    return str(path.parent / "cassettes" / path.stem)
+
+
+@pytest.fixture
+def default_cassette_name(request: pytest.FixtureRequest) -> str:
+    """The test's cassette file name without suffix: class-qualified, unsafe characters replaced."""
+    name = request.node.name if request.cls is None else f"{request.cls.__name__}.{request.node.name}"
+    for character in "<>?%*:|\"'/\\":
+        name = name.replace(character, "-")
+    return name
+
+
+@pytest.fixture
+def llm_cassette_config() -> dict[str, Any]:
+    """Override at any scope to configure cassettes: ``record_mode``, ``ignore_body_paths``,
+    ``filter_headers`` (more header names never to write) and ``allow_unused``."""
+    return {}
+
+
+@pytest.fixture
+def llm_cassette(
+    request: pytest.FixtureRequest,
+    vcr_cassette_dir: str,
+    default_cassette_name: str,
+    llm_cassette_config: dict[str, Any],
+) -> Iterator[Cassette]:
+    """The test's cassette, replaying (or recording) every httpx/httpx2 request the test makes."""
+    from ._bridge import Bridge
+    from ._session import CassetteSession
+
+    marker = request.node.get_closest_marker("llm_cassette")
+    path, options = _cassette_options(request.config, marker, vcr_cassette_dir, default_cassette_name, llm_cassette_config)
+    session = request.config.stash.setdefault(_session_key, CassetteSession())
+    cassette = session.open(path, options)
+    request.node.stash[_cassette_key] = cassette
+    try:
+        with Bridge(cassette):
+            yield cassette
+    finally:
+        session.close(cassette, passed=request.node.stash.get(_passed_key, False))
+
+
+def _cassette_options(
+    config: pytest.Config, marker: pytest.Mark | None, folder: str, name: str, settings: dict[str, Any]
+) -> tuple[Path, CassetteOptions]:
+    from ._cassette import CassetteOptions, RecordMode
+    from ._matching import MatchRules
+
+    args, kwargs = (marker.args, marker.kwargs) if marker is not None else ((), {})
+    unknown = set(settings) - CONFIG_KEYS or set(kwargs) - CONFIG_KEYS
+    if unknown or len(args) > 1:
+        what = f"unknown option(s) {sorted(unknown)}" if unknown else "more than one cassette path"
+        raise pytest.UsageError(f"llm_cassette: {what}; options are {sorted(CONFIG_KEYS)} and one path")
+    merged = {**settings, **kwargs}
+    mode = kwargs.get("record_mode") or config.getoption("record_mode", None) or settings.get("record_mode") or "none"
+    if mode not in RECORD_MODES:
+        raise pytest.UsageError(f"llm_cassette: record_mode {mode!r} is not one of {', '.join(RECORD_MODES)}")
+    path = Path(folder, args[0]) if args else Path(folder, f"{name}.yaml")
+    options = CassetteOptions(
+        record_mode=RecordMode(mode),
+        rules=MatchRules.from_paths(merged.get("ignore_body_paths", ())),
+        filter_headers=tuple(merged.get("filter_headers", ())),
+        allow_unused=bool(merged.get("allow_unused", False)),
+    )
+    return path, options
