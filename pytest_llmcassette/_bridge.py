@@ -18,6 +18,7 @@ from typing import Any
 
 import httpx
 import respx
+from respx.models import PassThrough
 
 from ._cassette import Cassette
 from ._model import RecordedRequest
@@ -142,7 +143,7 @@ class Bridge:
             request.read()
             try:
                 response = router.handler(translate(request))
-            except respx.PassThrough:
+            except PassThrough:
                 response = send(transport, request)
                 response.stream = library.sync_tee(response.stream, record(request, response))
                 return response
@@ -152,7 +153,7 @@ class Bridge:
             await request.aread()
             try:
                 response = await router.async_handler(translate(request))
-            except respx.PassThrough:
+            except PassThrough:
                 response = await asend(transport, request)
                 response.stream = library.async_tee(response.stream, record(request, response))
                 return response
