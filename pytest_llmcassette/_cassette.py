@@ -74,15 +74,8 @@ class Cassette:
 
     def record(self, request: RecordedRequest, status: int, headers: Headers, raw_body: bytes) -> None:
         """Keep a live exchange: credentials and transport headers out, body decoded, events split."""
-        extra = self.options.filter_headers
-        safe_request = RecordedRequest(
-            request.method, _redact.url(request.url), _redact.request_headers(request.headers, extra), request.body
-        )
         response = _shared.response(status, headers, raw_body, _shared.Where(self.path, len(self.recorded)))
-        safe_response = RecordedResponse(
-            response.status, _redact.response_headers(response.headers, extra), response.chunks
-        )
-        self.recorded.append(Interaction(safe_request, safe_response))
+        self.recorded.append(_redact.interaction(Interaction(request, response), self.options.filter_headers))
 
     @property
     def unused(self) -> list[int]:
@@ -126,10 +119,13 @@ class Cassette:
             diff = body_diff(recorded.body, body, self.options.rules)
             lines.extend("  " + line for line in diff.splitlines()[:60])
         elif self.interactions:
-            lines.append(f"no unused recording has method {method.upper()} ({len(unused)} unused)")
-        lines.append(
-            "Re-record with `pytest --record-mode=rewrite`, or add new requests with `--record-mode=new_episodes`."
-        )
+            lines.append(f"no unused recording has this method and URL ({len(unused)} unused)")
+        if self.tape is not None and not self.tape.is_native:
+            lines.append(f"To record anew, convert it first: `python -m pytest_llmcassette convert {self.path}`.")
+        else:
+            lines.append(
+                "Re-record with `pytest --record-mode=rewrite`, or add new requests with `--record-mode=new_episodes`."
+            )
         return "\n".join(lines)
 
     def _unused_message(self, unused: list[int]) -> str:

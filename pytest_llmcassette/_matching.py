@@ -100,10 +100,8 @@ class InteractionIndex:
         return queue.popleft() if queue else None
 
     def nearest(self, key: RequestKey, unused: Iterable[int]) -> int | None:
-        """The unused interaction closest to ``key``: same method and URL first, then the most similar body."""
+        """The unused interaction with the same method and URL whose body is most like ``key``'s."""
         candidates = [position for position in unused if self._keys[position][:2] == key[:2]]
-        if not candidates:
-            candidates = [position for position in unused if self._keys[position][0] == key[0]]
         if not candidates:
             return None
         wanted = _text(key[2])

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from ._model import Headers
+from ._model import Headers, Interaction, RecordedRequest, RecordedResponse
 
 REDACTED = "REDACTED"
 
@@ -53,3 +53,12 @@ def url(raw: str) -> str:
         return raw
     query = [(key, REDACTED if _SECRET_QUERY.match(key) else value) for key, value in parse_qsl(parts.query, True)]
     return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+def interaction(recorded: Interaction, extra_secrets: Iterable[str] = ()) -> Interaction:
+    """The interaction as it may be written: credentials out of both sides' headers and out of the URL."""
+    request, response = recorded.request, recorded.response
+    return Interaction(
+        RecordedRequest(request.method, url(request.url), request_headers(request.headers, extra_secrets), request.body),
+        RecordedResponse(response.status, response_headers(response.headers, extra_secrets), response.chunks),
+    )

@@ -54,6 +54,7 @@ def chunks(body: dict[str, Any], words: list[str]) -> list[dict[str, Any]]:
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
     server: StubServer
 
     def log_message(self, format: str, *args: Any) -> None:
@@ -121,7 +122,13 @@ class StubServer(ThreadingHTTPServer):
         return self
 
     def __exit__(self, *exc_info: object) -> None:
-        self.shutdown()
+        self.stop()
+
+    def stop(self) -> None:
+        """Stop serving and close the port, so that any request that still reaches it fails."""
+        if self._thread.is_alive():
+            self.shutdown()
+            self._thread.join()
         self.server_close()
 
 
