@@ -133,17 +133,18 @@ def _cassette_options(
     config: pytest.Config, marker: pytest.Mark | None, folder: str, name: str, settings: dict[str, Any]
 ) -> tuple[Path, CassetteOptions]:
     from ._cassette import CassetteOptions, RecordMode
+    from ._errors import CassetteError
     from ._matching import MatchRules
 
     args, kwargs = (marker.args, marker.kwargs) if marker is not None else ((), {})
     unknown = set(settings) - CONFIG_KEYS or set(kwargs) - CONFIG_KEYS
     if unknown or len(args) > 1:
         what = f"unknown option(s) {sorted(unknown)}" if unknown else "more than one cassette path"
-        raise pytest.UsageError(f"llm_cassette: {what}; options are {sorted(CONFIG_KEYS)} and one path")
+        raise CassetteError(f"llm_cassette: {what}; options are {sorted(CONFIG_KEYS)} and one path")
     merged = {**settings, **kwargs}
     mode = kwargs.get("record_mode") or config.getoption("record_mode", None) or settings.get("record_mode") or "none"
     if mode not in RECORD_MODES:
-        raise pytest.UsageError(f"llm_cassette: record_mode {mode!r} is not one of {', '.join(RECORD_MODES)}")
+        raise CassetteError(f"llm_cassette: record_mode {mode!r} is not one of {', '.join(RECORD_MODES)}")
     path = Path(folder, args[0]) if args else Path(folder, f"{name}.yaml")
     options = CassetteOptions(
         record_mode=RecordMode(mode),

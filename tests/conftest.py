@@ -6,8 +6,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import yaml  # noqa: F401 - see below
 
 from stub_server import StubServer
+
+# In-process inner sessions (pytester) drop the modules they imported when they end. libyaml's C extension
+# cannot be imported twice, so a second inner session would get a ``yaml`` whose classes the extension does not
+# know. Importing yaml here, once, keeps it loaded across inner sessions.
 
 DATA = Path(__file__).parent / "data"
 SEED = DATA / "openai-go-llamacpp-tool-call.yaml"

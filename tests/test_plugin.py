@@ -1,0 +1,73 @@
+"""The plugin in a pytest installation: cheap to load, and at ease beside pytest-recording."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+HEAVY = ("respx", "httpx", "httpx2", "httpcore", "yaml", "openai", "anthropic", "pytest_llmcassette._bridge")
+
+
+def test_loading_the_plugin_imports_nothing_heavy() -> None:
+    code = f"import sys, pytest, pytest_llmcassette.plugin; print([m for m in {HEAVY!r} if m in sys.modules])"
+    output = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout
+    assert output.strip() == "[]"
+
+
+def test_unknown_marker_options_are_an_error(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.llm_cassette(record="once")
+        def test_typo():
+            pass
+        """
+    )
+    result = pytester.runpytest()
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*llm_cassette: unknown option(s) *'record'*; options are *"])
+    assert "Traceback" not in result.stdout.str()
+
+
+RECORDING_SUITE = """
+import pytest
+from chat import ask
+
+@pytest.mark.vcr
+def test_with_vcrpy():
+    import httpx
+    assert httpx.get(__import__("chat").URL.replace("/v1", "/health")).status_code == 501
+
+@pytest.mark.llm_cassette
+def test_with_llm_cassette():
+    assert ask("beside vcr") == "echo: beside vcr"
+"""
+
+
+def test_runs_beside_pytest_recording_sharing_record_mode(suite: pytest.Pytester) -> None:
+    pytest.importorskip("pytest_recording")
+    suite.makepyfile(test_both=RECORDING_SUITE)
+    result = suite.runpytest("--record-mode=once")
+    result.assert_outcomes(passed=2)
+    assert (suite.path / "cassettes" / "test_both" / "test_with_llm_cassette.yaml").is_file()
+    assert (suite.path / "cassettes" / "test_both" / "test_with_vcrpy.yaml").is_file()
+    suite.runpytest().assert_outcomes(passed=2)
+
+
+def test_owns_record_mode_when_pytest_recording_is_disabled(suite: pytest.Pytester) -> None:
+    suite.makepyfile(
+        test_alone="""
+        import pytest
+        from chat import ask
+
+        @pytest.mark.llm_cassette
+        def test_alone():
+            assert ask("alone") == "echo: alone"
+        """
+    )
+    suite.runpytest("-p", "no:recording", "--record-mode=once").assert_outcomes(passed=1)
+    result = suite.runpytest("-p", "no:recording", "--help")
+    result.stdout.fnmatch_lines(["*--record-mode=*", "*llm_cassette: none (default, replay only)*"])
