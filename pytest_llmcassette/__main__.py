@@ -1,7 +1,7 @@
 """``python -m pytest_llmcassette`` (or ``llm-cassette``): convert other tools' cassettes, check any cassette.
 
-    convert SRC... [--out DIR] [--force]   write this plugin's format; sources are never touched
-    check SRC...                           read every file, report what cannot be read
+convert SRC... [--out DIR] [--force]   write this plugin's format; sources are never touched
+check SRC...                           read every file, report what cannot be read
 """
 
 from __future__ import annotations

@@ -37,7 +37,7 @@ class _Library:
 
 
 def _library(module: Any) -> _Library:
-    class Replay(module.SyncByteStream, module.AsyncByteStream):  # type: ignore[misc,name-defined]
+    class Replay(module.SyncByteStream, module.AsyncByteStream):  # type: ignore[misc]
         """A recorded body, yielded one chunk at a time."""
 
         def __init__(self, chunks: tuple[bytes, ...]) -> None:
@@ -50,7 +50,7 @@ def _library(module: Any) -> _Library:
             for chunk in self.chunks:
                 yield chunk
 
-    class SyncTee(module.SyncByteStream):  # type: ignore[misc,name-defined]
+    class SyncTee(module.SyncByteStream):  # type: ignore[misc]
         """Passes a live body through chunk by chunk, and hands the whole of it on once read or closed."""
 
         def __init__(self, inner: Any, finish: Finish) -> None:
@@ -66,7 +66,7 @@ def _library(module: Any) -> _Library:
             self._inner.close()
             self._finish(b"".join(self._chunks))
 
-    class AsyncTee(module.AsyncByteStream):  # type: ignore[misc,name-defined]
+    class AsyncTee(module.AsyncByteStream):  # type: ignore[misc]
         __init__ = SyncTee.__init__
 
         async def __aiter__(self) -> AsyncIterator[bytes]:
@@ -183,6 +183,5 @@ def _to_httpx(request: Any) -> httpx.Request:
 def _answer_as(library: _Library, response: httpx.Response) -> Any:
     if library is _HTTPX:
         return response
-    return library.module.Response(
-        response.status_code, headers=response.headers.raw, stream=library.replay(response.stream.chunks)
-    )
+    chunks = response.stream.chunks  # type: ignore[union-attr]  # the cassette route answers with a Replay
+    return library.module.Response(response.status_code, headers=response.headers.raw, stream=library.replay(chunks))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
@@ -28,7 +28,7 @@ class CassetteOptions:
     """How a test's cassette behaves: from the ``llm_cassette_config`` fixture, the marker and the command line."""
 
     record_mode: RecordMode = RecordMode.NONE
-    rules: MatchRules = MatchRules()
+    rules: MatchRules = field(default_factory=MatchRules)
     filter_headers: tuple[str, ...] = ()
     allow_unused: bool = False
 

@@ -43,7 +43,7 @@ def normalize_url(url: str) -> str:
 
 def parse_json(body: bytes) -> Any:
     """The body's JSON value, or None when the body is not a JSON object or array."""
-    if not body.lstrip()[:1] in (b"{", b"["):
+    if body.lstrip()[:1] not in (b"{", b"["):
         return None
     try:
         return json.loads(body)

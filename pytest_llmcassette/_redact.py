@@ -59,6 +59,8 @@ def interaction(recorded: Interaction, extra_secrets: Iterable[str] = ()) -> Int
     """The interaction as it may be written: credentials out of both sides' headers and out of the URL."""
     request, response = recorded.request, recorded.response
     return Interaction(
-        RecordedRequest(request.method, url(request.url), request_headers(request.headers, extra_secrets), request.body),
+        RecordedRequest(
+            request.method, url(request.url), request_headers(request.headers, extra_secrets), request.body
+        ),
         RecordedResponse(response.status, response_headers(response.headers, extra_secrets), response.chunks),
     )

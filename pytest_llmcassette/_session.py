@@ -71,9 +71,7 @@ class CassetteSession:
     def _keys_for(self, tape: Tape, rules: MatchRules) -> tuple[RequestKey, ...]:
         keys = self._keys.get((tape.path, rules))
         if keys is None:
-            keys = tuple(
-                request_key(i.request.method, i.request.url, i.request.body, rules) for i in tape.interactions
-            )
+            keys = tuple(request_key(i.request.method, i.request.url, i.request.body, rules) for i in tape.interactions)
             self._keys[tape.path, rules] = keys
         return keys
 

@@ -21,9 +21,9 @@ if TYPE_CHECKING:
 RECORD_MODES = ("none", "once", "new_episodes", "all", "rewrite")
 CONFIG_KEYS = frozenset({"record_mode", "ignore_body_paths", "filter_headers", "allow_unused"})
 
-_cassette_key = pytest.StashKey["Cassette"]()
-_passed_key = pytest.StashKey[bool]()
-_session_key = pytest.StashKey["CassetteSession"]()
+_cassette_key: pytest.StashKey[Cassette] = pytest.StashKey()
+_passed_key: pytest.StashKey[bool] = pytest.StashKey()
+_session_key: pytest.StashKey[CassetteSession] = pytest.StashKey()
 
 
 def pytest_addoption(parser: pytest.Parser, pluginmanager: pytest.PytestPluginManager) -> None:
@@ -57,9 +57,9 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """A marked test gets the ``llm_cassette`` fixture first, so its own fixtures already replay."""
     for item in items:
-        if item.get_closest_marker("llm_cassette") is not None and isinstance(item, pytest.Function):
-            if "llm_cassette" not in item.fixturenames:
-                item.fixturenames.insert(0, "llm_cassette")
+        marked = item.get_closest_marker("llm_cassette") is not None
+        if marked and isinstance(item, pytest.Function) and "llm_cassette" not in item.fixturenames:
+            item.fixturenames.insert(0, "llm_cassette")
 
 
 @pytest.hookimpl(wrapper=True)
@@ -114,12 +114,14 @@ def llm_cassette(
     llm_cassette_config: dict[str, Any],
 ) -> Iterator[Cassette]:
     """The test's cassette, replaying (or recording) every httpx/httpx2 request the test makes."""
+    from . import _session
     from ._bridge import Bridge
-    from ._session import CassetteSession
 
     marker = request.node.get_closest_marker("llm_cassette")
-    path, options = _cassette_options(request.config, marker, vcr_cassette_dir, default_cassette_name, llm_cassette_config)
-    session = request.config.stash.setdefault(_session_key, CassetteSession())
+    path, options = _cassette_options(
+        request.config, marker, vcr_cassette_dir, default_cassette_name, llm_cassette_config
+    )
+    session = request.config.stash.setdefault(_session_key, _session.CassetteSession())
     cassette = session.open(path, options)
     request.node.stash[_cassette_key] = cassette
     try:

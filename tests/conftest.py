@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 import yaml  # noqa: F401 - see below
-
 from stub_server import StubServer
 
 # In-process inner sessions (pytester) drop the modules they imported when they end. libyaml's C extension
@@ -18,7 +17,7 @@ DATA = Path(__file__).parent / "data"
 SEED = DATA / "openai-go-llamacpp-tool-call.yaml"
 
 # Written into each inner session as ``chat.py``: the calls inner tests make, through the real openai SDK.
-CHAT_MODULE = '''
+CHAT_MODULE = """
 import os
 
 import openai
@@ -60,7 +59,7 @@ async def ask_stream_async(text, **extra):
         model="stub-model", messages=[{"role": "user", "content": text}], stream=True, **extra
     )
     return "".join([c.choices[0].delta.content or "" async for c in stream if c.choices])
-'''
+"""
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ import shutil
 
 import pytest
 from conftest import SEED, cassette_text
-
 from stub_server import StubServer
 
 ONE = """
@@ -104,7 +103,8 @@ def test_a_foreign_cassette_is_never_rewritten(suite: pytest.Pytester, mode: str
     result.assert_outcomes(errors=1)
     result.stdout.fnmatch_lines(
         [
-            f"*test_convo.yaml is a go-vcr cassette, which this plugin replays but never rewrites (--record-mode={mode})*",
+            "*test_convo.yaml is a go-vcr cassette, which this plugin replays but never rewrites"
+            f" (--record-mode={mode})*",
             "*python -m pytest_llmcassette convert *test_convo.yaml*",
         ]
     )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 from conftest import cassette_text
-
 from stub_server import StubServer
 
 ROUND_TRIP = """
@@ -122,7 +121,11 @@ def test_cassette_paths_follow_class_and_parameters(suite: pytest.Pytester) -> N
     )
     suite.runpytest("--record-mode=once").assert_outcomes(passed=3)
     folder = suite.path / "cassettes" / "test_names"
-    assert sorted(p.name for p in folder.iterdir()) == ["TestGroup.test_param[a-b].yaml", "TestGroup.test_param[c-d].yaml", "shared"]
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "TestGroup.test_param[a-b].yaml",
+        "TestGroup.test_param[c-d].yaml",
+        "shared",
+    ]
     assert (folder / "shared" / "custom.yaml").is_file()
 
 

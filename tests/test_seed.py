@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import SEED
 
-SEED_CLIENT = '''
+SEED_CLIENT = """
 import asyncio
 import openai
 
@@ -98,7 +98,7 @@ async def converse_async():
     check_first(first)
     second = accumulate([c async for c in await client.chat.completions.create(**request(history=tool_history(first)))])
     check_second(second)
-'''
+"""
 
 
 def _suite(pytester: pytest.Pytester, cassette: Path, body: str) -> None:

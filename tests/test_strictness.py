@@ -101,7 +101,13 @@ def test_each_interaction_plays_at_most_once(recorded: pytest.Pytester) -> None:
         """,
     )
     result.assert_outcomes(failed=1)
-    result.stdout.fnmatch_lines(["*no recorded interaction matches this request*", "*(native, 4 interactions, 2 used)*", "*no unused recording has this method and URL (2 unused)*"])
+    result.stdout.fnmatch_lines(
+        [
+            "*no recorded interaction matches this request*",
+            "*(native, 4 interactions, 2 used)*",
+            "*no unused recording has this method and URL (2 unused)*",
+        ]
+    )
 
 
 def test_json_key_order_whitespace_and_query_order_do_not_matter(recorded: pytest.Pytester) -> None:

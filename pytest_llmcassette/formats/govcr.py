@@ -37,7 +37,9 @@ def _first_interaction(document: Mapping[str, Any]) -> Mapping[str, Any] | None:
 
 def read(document: Mapping[str, Any], path: Path) -> tuple[Interaction, ...]:
     where = Where(path)
-    return tuple(_interaction(item, where.at(index)) for index, item in enumerate(_shared.interactions_of(document, where)))
+    return tuple(
+        _interaction(item, where.at(index)) for index, item in enumerate(_shared.interactions_of(document, where))
+    )
 
 
 def _interaction(item: Any, where: Where) -> Interaction:

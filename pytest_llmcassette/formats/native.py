@@ -30,7 +30,7 @@ from typing import Any
 
 from .. import _sse, _yaml
 from .._matching import parse_json
-from .._model import Headers, Interaction, RecordedRequest, RecordedResponse
+from .._model import Headers, Interaction, RecordedResponse
 from . import _shared
 from ._shared import Where
 
@@ -49,7 +49,9 @@ def read(document: Mapping[str, Any], path: Path) -> tuple[Interaction, ...]:
     version = document.get("llm_cassette")
     if version != VERSION:
         raise where.error(f"llm_cassette version {version!r} is not supported (this plugin reads version {VERSION})")
-    return tuple(_interaction(item, where.at(index)) for index, item in enumerate(_shared.interactions_of(document, where)))
+    return tuple(
+        _interaction(item, where.at(index)) for index, item in enumerate(_shared.interactions_of(document, where))
+    )
 
 
 def _interaction(item: Any, where: Where) -> Interaction:
