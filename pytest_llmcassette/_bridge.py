@@ -95,14 +95,19 @@ def _once(finish: Finish) -> Finish:
 
 
 _HTTPX = _library(httpx)
-_httpx2: list[_Library] = []
+_HTTPX2_INSTALLED = importlib.util.find_spec("httpx2") is not None
+_httpx2: _Library | None = None
 
 
 def _libraries() -> list[_Library]:
-    """httpx, and httpx2 when it is installed (imported here, on the first marked test, never at plugin load)."""
-    if not _httpx2 and importlib.util.find_spec("httpx2") is not None:
-        _httpx2.append(_library(importlib.import_module("httpx2")))
-    return [_HTTPX, *_httpx2]
+    """httpx, and httpx2 when installed: imported here, on the first marked test, never when the plugin loads."""
+    global _httpx2
+    if not _HTTPX2_INSTALLED:
+        return [_HTTPX]
+    module = importlib.import_module("httpx2")
+    if _httpx2 is None or _httpx2.module is not module:  # a reloaded httpx2 gets its own stream types
+        _httpx2 = _library(module)
+    return [_HTTPX, _httpx2]
 
 
 class Bridge:

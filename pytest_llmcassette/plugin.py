@@ -114,14 +114,14 @@ def llm_cassette(
     llm_cassette_config: dict[str, Any],
 ) -> Iterator[Cassette]:
     """The test's cassette, replaying (or recording) every httpx/httpx2 request the test makes."""
-    from . import _session
     from ._bridge import Bridge
+    from ._session import CassetteSession
 
     marker = request.node.get_closest_marker("llm_cassette")
     path, options = _cassette_options(
         request.config, marker, vcr_cassette_dir, default_cassette_name, llm_cassette_config
     )
-    session = request.config.stash.setdefault(_session_key, _session.CassetteSession())
+    session = request.config.stash.setdefault(_session_key, CassetteSession())
     cassette = session.open(path, options)
     request.node.stash[_cassette_key] = cassette
     try:

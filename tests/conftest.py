@@ -9,9 +9,12 @@ import pytest
 import yaml  # noqa: F401 - see below
 from stub_server import StubServer
 
+import pytest_llmcassette._bridge
+import pytest_llmcassette._session  # noqa: F401 - see below
+
 # In-process inner sessions (pytester) drop the modules they imported when they end. libyaml's C extension
-# cannot be imported twice, so a second inner session would get a ``yaml`` whose classes the extension does not
-# know. Importing yaml here, once, keeps it loaded across inner sessions.
+# cannot be imported twice, and the plugin's lazily imported modules must stay the ones the loaded plugin
+# knows, so both are imported here once and stay loaded across inner sessions.
 
 DATA = Path(__file__).parent / "data"
 SEED = DATA / "openai-go-llamacpp-tool-call.yaml"
