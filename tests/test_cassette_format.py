@@ -1,0 +1,110 @@
+"""The native format round-trips every kind of body, keeps events as data, and appends without rewriting."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pytest_llmcassette import CassetteFormatError, _yaml
+from pytest_llmcassette._matching import parse_json
+from pytest_llmcassette._model import Interaction, RecordedRequest, RecordedResponse
+from pytest_llmcassette.formats import native, read_tape
+
+SSE = (
+    b'event: message_start\ndata: {"type":"message_start","n":1}\n\n'
+    b": keep-alive\n\n"
+    b"id: 7\nretry: 1000\ndata: plain words\n\n"
+    b"data: [DONE]\n\n"
+)
+
+
+def _interaction(body: bytes, content_type: str, request_body: bytes = b'{"model":"m"}') -> Interaction:
+    return Interaction(
+        RecordedRequest("POST", "https://api.example/v1/x", (("content-type", "application/json"),), request_body),
+        RecordedResponse(200, (("content-type", content_type),), (body,)),
+    )
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "stored_as"),
+    [
+        (b'{"b": 1, "a": [1, 2.5, null, "\\u00b0C"]}', "application/json", "json"),
+        (SSE, "text/event-stream", "events"),
+        (b"data: no blank line at the end\n", "text/event-stream", "text"),
+        (b"data: one\ndata: two\n\n", "text/event-stream", "text"),
+        (b"plain text\nwith lines\n", "text/plain", "text"),
+        (b"\x89PNG\r\n\x1a\n\x00\xff", "image/png", "base64"),
+    ],
+)
+def test_bodies_round_trip(tmp_path: Path, body: bytes, content_type: str, stored_as: str) -> None:
+    path = tmp_path / "c.yaml"
+    path.write_text(native.write([_interaction(body, content_type)]))
+    document = _yaml.load(path.read_text())
+    assert stored_as in document["interactions"][0]["response"]
+
+    (replayed,) = read_tape(path).interactions
+    if stored_as == "json":
+        assert parse_json(replayed.response.body) == parse_json(body)
+    else:
+        assert replayed.response.body == body
+    if content_type == "text/event-stream":
+        events = body.count(b"\n\n") + (not body.endswith(b"\n\n"))  # an unfinished last event is a chunk too
+        assert len(replayed.response.chunks) == events  # one chunk per event: lazy replay
+
+
+def test_events_are_yaml_data(tmp_path: Path) -> None:
+    document = _yaml.load(native.write([_interaction(SSE, "text/event-stream; charset=utf-8")]))
+    assert document["interactions"][0]["response"]["events"] == [
+        {"event": "message_start", "json": {"type": "message_start", "n": 1}},
+        {"comment": "keep-alive"},
+        {"id": "7", "retry": "1000", "data": "plain words"},
+        {"data": "[DONE]"},
+    ]
+    assert document["interactions"][0]["request"]["json"] == {"model": "m"}
+
+
+def test_append_keeps_every_existing_byte(tmp_path: Path) -> None:
+    existing = native.write([_interaction(b'{"n": 1}', "application/json")]) + "# a reviewer's note\n"
+    combined = native.append(existing, [_interaction(b'{"n": 2}', "application/json")])
+    assert combined.startswith(existing.rstrip("\n"))
+    path = tmp_path / "c.yaml"
+    path.write_text(combined)
+    assert [i.response.body for i in read_tape(path).interactions] == [b'{"n":1}', b'{"n":2}']
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("llm_cassette: 2\ninteractions: []\n", "llm_cassette version 2 is not supported"),
+        ("llm_cassette: 1\n", "interactions is missing"),
+        ("llm_cassette: 1\ninteractions:\n- request: {method: GET}\n  response: {status: 200}\n", "no URL"),
+        (
+            "llm_cassette: 1\ninteractions:\n- request: {method: GET, url: 'http://x/'}\n  response: {status: 999}\n",
+            "HTTP status code",
+        ),
+        (
+            "llm_cassette: 1\ninteractions:\n- request: {method: GET, url: 'http://x/', json: 3}\n"
+            "  response: {status: 200}\n",
+            "json body must be a mapping or a list",
+        ),
+        (
+            "llm_cassette: 1\ninteractions:\n- request: {method: GET, url: 'http://x/'}\n"
+            "  response: {status: 200, base64: '!!!'}\n",
+            "not valid base64",
+        ),
+        (
+            "llm_cassette: 1\ninteractions:\n- request: {method: GET, url: 'http://x/'}\n"
+            "  response: {status: 200, text: a, json: {}}\n",
+            "more than one body: json, text",
+        ),
+    ],
+)
+def test_malformed_native_files_name_file_interaction_and_problem(tmp_path: Path, text: str, problem: str) -> None:
+    path = tmp_path / "broken.yaml"
+    path.write_text(text)
+    with pytest.raises(CassetteFormatError) as caught:
+        read_tape(path)
+    assert str(path) in caught.value.msg and problem in caught.value.msg
+    if "interactions:\n-" in text:
+        assert "interaction 0" in caught.value.msg

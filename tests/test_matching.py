@@ -1,0 +1,51 @@
+"""Request normalization: what makes two requests the same one."""
+
+from __future__ import annotations
+
+import pytest
+
+from pytest_llmcassette._matching import InteractionIndex, MatchRules, normalize_url, request_key
+
+RULES = MatchRules()
+
+
+def test_json_bodies_match_whatever_the_key_order_and_whitespace() -> None:
+    go = b'{"messages":[{"content":"hi","role":"user"}],"model":"m","stream":true}'
+    python = b'{ "model": "m",\n  "stream": true, "messages": [ {"role": "user", "content": "hi"} ] }'
+    assert request_key("post", "http://h/v1", go, RULES) == request_key("POST", "http://h/v1", python, RULES)
+
+
+@pytest.mark.parametrize(
+    ("recorded", "sent"),
+    [
+        (b'{"a": [1, 2]}', b'{"a": [2, 1]}'),  # list order is meaning
+        (b'{"a": 1}', b'{"a": 1.5}'),
+        (b"not json", b"not  json"),  # anything else is bytes
+        (b'{"a": "x"}', b'{"a": "X"}'),
+    ],
+)
+def test_real_differences_do_not_match(recorded: bytes, sent: bytes) -> None:
+    assert request_key("POST", "http://h/", recorded, RULES) != request_key("POST", "http://h/", sent, RULES)
+
+
+def test_ignored_paths_reach_into_mappings_and_lists() -> None:
+    rules = MatchRules.from_paths(["metadata.trace", "messages.*.name"])
+    recorded = b'{"metadata": {"trace": 1, "keep": 2}, "messages": [{"name": "a", "content": "x"}]}'
+    sent = b'{"metadata": {"trace": 9, "keep": 2}, "messages": [{"name": "b", "content": "x"}]}'
+    assert request_key("POST", "http://h/", recorded, rules) == request_key("POST", "http://h/", sent, rules)
+    changed = sent.replace(b'"keep": 2', b'"keep": 3')
+    assert request_key("POST", "http://h/", recorded, rules) != request_key("POST", "http://h/", changed, rules)
+
+
+def test_urls_ignore_query_order_host_case_fragment_and_credentials() -> None:
+    assert normalize_url("HTTP://Api.Example/v1/x?b=2&a=1#frag") == normalize_url("http://api.example/v1/x?a=1&b=2")
+    assert normalize_url("https://h/v1?key=secret-1&q=x") == normalize_url("https://h/v1?q=x&key=secret-2")
+    assert "secret" not in normalize_url("https://h/v1?key=secret-1")
+    assert normalize_url("https://h/v1/a") != normalize_url("https://h/v1/b")
+
+
+def test_identical_requests_come_back_in_recorded_order() -> None:
+    same, other = ("POST", "http://h/", "{}"), ("POST", "http://h/", "[]")
+    index = InteractionIndex([same, other, same])
+    assert [index.take(same), index.take(same), index.take(same)] == [0, 2, None]
+    assert index.take(other) == 1
