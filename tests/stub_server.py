@@ -1,7 +1,8 @@
 """A deterministic OpenAI-compatible server on 127.0.0.1, for recording cassettes in tests and benchmarks.
 
 ``POST /v1/chat/completions`` answers ``echo: <last user message>``, plain or streamed (one word an event, a
-usage event when asked, ``[DONE]``), always over chunked transfer for streams. Request headers steer it:
+usage event when asked, ``[DONE]``), always over chunked transfer for streams; ``POST /v1/messages`` does the
+same in Anthropic's shape (named events). Request headers steer it:
 ``x-stub-gzip: 1`` gzips the body, ``x-stub-delay-ms: N`` sleeps N ms before each event, ``x-stub-status: N``
 answers with that status. ``python tests/stub_server.py`` serves until stopped and prints its base URL.
 """
@@ -52,6 +53,51 @@ def chunks(body: dict[str, Any], words: list[str]) -> list[dict[str, Any]]:
     return events
 
 
+def message(body: dict[str, Any], words: list[str]) -> dict[str, Any]:
+    return {
+        "id": "msg_stub",
+        "type": "message",
+        "role": "assistant",
+        "model": body.get("model", "stub"),
+        "content": [{"type": "text", "text": " ".join(words)}],
+        "stop_reason": "end_turn",
+        "stop_sequence": None,
+        "usage": {"input_tokens": 5, "output_tokens": len(words)},
+    }
+
+
+def message_events(body: dict[str, Any], words: list[str]) -> list[tuple[str, dict[str, Any]]]:
+    start = {
+        **message(body, words),
+        "content": [],
+        "stop_reason": None,
+        "usage": {"input_tokens": 5, "output_tokens": 1},
+    }
+    events = [
+        ("message_start", {"type": "message_start", "message": start}),
+        (
+            "content_block_start",
+            {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}},
+        ),
+    ]
+    for position, word in enumerate(words):
+        delta = {"type": "text_delta", "text": word if position == 0 else " " + word}
+        events.append(("content_block_delta", {"type": "content_block_delta", "index": 0, "delta": delta}))
+    events += [
+        ("content_block_stop", {"type": "content_block_stop", "index": 0}),
+        (
+            "message_delta",
+            {
+                "type": "message_delta",
+                "delta": {"stop_reason": "end_turn", "stop_sequence": None},
+                "usage": {"output_tokens": len(words)},
+            },
+        ),
+        ("message_stop", {"type": "message_stop"}),
+    ]
+    return events
+
+
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     disable_nagle_algorithm = True
@@ -63,7 +109,8 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         raw = self.rfile.read(int(self.headers.get("content-length", 0)))
         self.server.received.append((self.path, dict(self.headers), raw))
-        if not self.path.endswith("/chat/completions"):
+        anthropic = self.path.endswith("/messages")
+        if not anthropic and not self.path.endswith("/chat/completions"):
             return self._send(404, "application/json", b'{"error": {"message": "not found"}}')
         body = json.loads(raw)
         status = int(self.headers.get("x-stub-status", 200))
@@ -71,8 +118,15 @@ class _Handler(BaseHTTPRequestHandler):
             error = {"error": {"message": "stub error", "type": "invalid_request_error"}}
             return self._send(status, "application/json", json.dumps(error).encode())
         words = answer_words(body)
+        if anthropic and body.get("stream"):
+            return self._stream(
+                [f"event: {name}\ndata: {json.dumps(data)}\n\n" for name, data in message_events(body, words)]
+            )
+        if anthropic:
+            return self._send(200, "application/json", json.dumps(message(body, words)).encode())
         if body.get("stream"):
-            return self._stream(body, words)
+            events = [f"data: {json.dumps(c, separators=(',', ':'))}\n\n" for c in chunks(body, words)]
+            return self._stream([*events, "data: [DONE]\n\n"])
         return self._send(200, "application/json", json.dumps(completion(body, words)).encode())
 
     def _send(self, status: int, content_type: str, payload: bytes) -> None:
@@ -87,14 +141,13 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(payload)
 
-    def _stream(self, body: dict[str, Any], words: list[str]) -> None:
+    def _stream(self, events: list[str]) -> None:
         delay = int(self.headers.get("x-stub-delay-ms", 0)) / 1000
         self.send_response(200)
         self.send_header("content-type", "text/event-stream")
         self.send_header("transfer-encoding", "chunked")
         self.end_headers()
-        events = [f"data: {json.dumps(c, separators=(',', ':'))}\n\n" for c in chunks(body, words)]
-        for event in [*events, "data: [DONE]\n\n"]:
+        for event in events:
             if delay:
                 time.sleep(delay)
             data = event.encode()
