@@ -32,4 +32,6 @@ def test_streamed_answer(client: openai.OpenAI) -> None:
     assert "".join(c.choices[0].delta.content or "" for c in chunks if c.choices) == (
         "echo: Stream this one word by word"
     )
-    assert chunks[-1].usage is not None and chunks[-1].usage.completion_tokens == 7
+    usage = chunks[-1].usage
+    assert usage is not None
+    assert usage.completion_tokens == 7

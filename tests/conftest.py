@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 import yaml  # noqa: F401 - see below
-from stub_server import StubServer
 
 import pytest_llmcassette._bridge
 import pytest_llmcassette._session  # noqa: F401 - see below
+from stub_server import StubServer
 
 # In-process inner sessions (pytester) drop the modules they imported when they end. libyaml's C extension
 # cannot be imported twice, and the plugin's lazily imported modules must stay the ones the loaded plugin

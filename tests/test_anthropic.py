@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from conftest import cassette_text
 
+from conftest import cassette_text
 from stub_server import StubServer
 
 pytest.importorskip("anthropic")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 
 import pytest
+
 from conftest import SEED, cassette_text
 from stub_server import StubServer
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from conftest import cassette_text
 from stub_server import StubServer
 
