@@ -104,17 +104,15 @@ def response(status: Any, header_pairs: Headers, body: bytes, where: Where) -> R
 def _decoded(body: bytes, header_pairs: Headers, where: Where) -> tuple[bytes, Headers]:
     """Undo a gzip/deflate ``content-encoding`` so the client does not decode twice; others stay as recorded."""
     encoding = next((value.strip().lower() for name, value in header_pairs if name.lower() == "content-encoding"), "")
-    if encoding not in ("gzip", "deflate", "x-gzip"):
+    if encoding not in ("gzip", "x-gzip", "deflate"):
         return body, header_pairs
     rest = tuple((name, value) for name, value in header_pairs if name.lower() != "content-encoding")
-    if encoding == "deflate" or body[:2] == b"\x1f\x8b":
+    if encoding != "deflate" and body[:2] != b"\x1f\x8b":
+        return body, rest  # stored decoded by the recording tool, which left the header behind
+    # gzip header (31), zlib header (15), or a bare deflate stream (-15), as servers send "deflate" both ways
+    for window in (31,) if encoding != "deflate" else (15, -15):
         try:
-            return zlib.decompress(body, 47 if encoding != "deflate" else zlib.MAX_WBITS), rest
+            return zlib.decompress(body, window), rest
         except zlib.error as error:
-            if encoding == "deflate":
-                try:
-                    return zlib.decompress(body, -zlib.MAX_WBITS), rest
-                except zlib.error:
-                    pass
-            raise where.error(f"the response body is not valid {encoding}: {error}") from None
-    return body, rest  # already stored decoded, header left behind by the recording tool
+            problem = str(error)
+    raise where.error(f"the response body is not valid {encoding}: {problem}")
