@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import zlib
 from collections.abc import Mapping
 from pathlib import Path
@@ -58,6 +59,14 @@ def interactions_of(document: Any, where: Where) -> list[Any]:
     return where.field(document, "interactions", list)
 
 
+def first_interaction(document: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """The first interaction, when it is a mapping: what a reader's ``matches`` looks at."""
+    interactions = document.get("interactions")
+    if isinstance(interactions, list) and interactions and isinstance(interactions[0], Mapping):
+        return interactions[0]
+    return None
+
+
 def headers(value: Any, where: Where, what: str) -> Headers:
     """Headers from a mapping of a name to a value or a list of values (every format writes one of these)."""
     if value is None:
@@ -80,6 +89,14 @@ def text_body(value: Any, where: Where, what: str) -> bytes:
     if isinstance(value, str):
         return value.encode()
     raise where.error(f"{what} must be a string, not {_kind_name(type(value))}")
+
+
+def json_body(value: Any, where: Where, what: str) -> bytes:
+    """A body that a format stores as YAML data, as compact UTF-8 JSON."""
+    try:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
+    except (TypeError, ValueError) as error:
+        raise where.error(f"{what} is not JSON data: {error}") from None
 
 
 def request(method: Any, url: Any, header_pairs: Headers, body: bytes, where: Where) -> RecordedRequest:

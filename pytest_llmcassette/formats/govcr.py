@@ -17,22 +17,15 @@ from . import _shared
 from ._shared import Where
 
 NAME = "go-vcr"
-_DURATION = re.compile(r"^-?((\d+(\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h))+$|^0$")
+_DURATION = re.compile(r"^-?((\d+(\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h))+$|^0?$")  # format 1 may write ""
 
 
 def matches(document: Mapping[str, Any]) -> bool:
-    first = _first_interaction(document)
+    first = _shared.first_interaction(document)
     if first is None:
         return document.get("version") == 2 and "interactions" in document
-    request, response = first.get("request"), first.get("response")
-    return isinstance(request, Mapping) and "url" in request and isinstance(response, Mapping) and "code" in response
-
-
-def _first_interaction(document: Mapping[str, Any]) -> Mapping[str, Any] | None:
-    interactions = document.get("interactions")
-    if isinstance(interactions, list) and interactions and isinstance(interactions[0], Mapping):
-        return interactions[0]
-    return None
+    response = first.get("response")
+    return isinstance(response, Mapping) and "code" in response
 
 
 def read(document: Mapping[str, Any], path: Path) -> tuple[Interaction, ...]:

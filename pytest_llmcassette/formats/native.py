@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -81,7 +80,7 @@ def _body(message: Mapping[str, Any], where: Where, what: str) -> bytes:
     if key == "json":
         if not isinstance(value, dict | list):
             raise where.error(f"the {what} json body must be a mapping or a list")
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+        return _shared.json_body(value, where, f"the {what} json body")
     if key == "events":
         return b"".join(_events(value, where))
     if key == "text":
@@ -100,7 +99,10 @@ def _events(value: Any, where: Where) -> tuple[bytes, ...]:
     for number, event in enumerate(value):
         if not isinstance(event, dict) or not event:
             raise where.error(f"event {number} must be a non-empty mapping")
-    return _sse.serialize(value)
+    try:
+        return _sse.serialize(value)
+    except (TypeError, ValueError) as error:
+        raise where.error(f"an event's json is not JSON data: {error}") from None
 
 
 def write(interactions: Iterable[Interaction]) -> str:
