@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -102,19 +103,23 @@ async def converse_async():
 """
 
 
+BOTH_CLIENTS = """
+@pytest.mark.llm_cassette(CASSETTE)
+def test_sync():
+    converse_sync()
+
+@pytest.mark.llm_cassette(CASSETTE)
+def test_async():
+    asyncio.run(converse_async())
+"""
+
+
 def _suite(pytester: pytest.Pytester, cassette: Path, body: str) -> None:
     pytester.makepyfile(seed_client=SEED_CLIENT)
-    pytester.makepyfile(
-        test_go_seed=f"""
-        import asyncio
-        import openai
-        import pytest
-        from seed_client import *
-
-        CASSETTE = {str(cassette)!r}
-        {body}
-        """
+    header = (
+        f"import asyncio\nimport openai\nimport pytest\nfrom seed_client import *\n\nCASSETTE = {str(cassette)!r}\n"
     )
+    pytester.makepyfile(test_go_seed=header + textwrap.dedent(body))
 
 
 def test_seed_replays_unchanged_sync_and_async(pytester: pytest.Pytester) -> None:
@@ -122,15 +127,7 @@ def test_seed_replays_unchanged_sync_and_async(pytester: pytest.Pytester) -> Non
     _suite(
         pytester,
         SEED,
-        """
-        @pytest.mark.llm_cassette(CASSETTE)
-        def test_sync():
-            converse_sync()
-
-        @pytest.mark.llm_cassette(CASSETTE)
-        def test_async():
-            asyncio.run(converse_async())
-        """,
+        BOTH_CLIENTS,
     )
     pytester.runpytest().assert_outcomes(passed=2)
     pytester.runpytest("--record-mode=once").assert_outcomes(passed=2)
@@ -203,14 +200,6 @@ def test_converted_seed_replays_identically(pytester: pytest.Pytester, tmp_path:
     _suite(
         pytester,
         converted,
-        """
-        @pytest.mark.llm_cassette(CASSETTE)
-        def test_sync():
-            converse_sync()
-
-        @pytest.mark.llm_cassette(CASSETTE)
-        def test_async():
-            asyncio.run(converse_async())
-        """,
+        BOTH_CLIENTS,
     )
     pytester.runpytest().assert_outcomes(passed=2)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 import zlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
 from .. import _sse
 from .._errors import CassetteFormatError
-from .._model import Headers, RecordedRequest, RecordedResponse
+from .._model import Headers, Interaction, RecordedRequest, RecordedResponse
 
 T = TypeVar("T")
 
@@ -54,9 +54,20 @@ def _kind_name(kind: type) -> str:
     )
 
 
-def interactions_of(document: Any, where: Where) -> list[Any]:
-    document = where.mapping(document, "the document")
-    return where.field(document, "interactions", list)
+ReadOne = Callable[[Mapping[str, Any], Mapping[str, Any], Where], Interaction]
+
+
+def each_interaction(document: Mapping[str, Any], path: Path, read_one: ReadOne) -> tuple[Interaction, ...]:
+    """``read_one(request, response, where)`` for every interaction, each checked to have both as mappings."""
+    where = Where(path)
+    interactions = []
+    for index, item in enumerate(where.field(document, "interactions", list)):
+        at = where.at(index)
+        item = at.mapping(item, "the interaction")
+        request = at.mapping(at.field(item, "request", dict), "request")
+        response = at.mapping(at.field(item, "response", dict), "response")
+        interactions.append(read_one(request, response, at))
+    return tuple(interactions)
 
 
 def first_interaction(document: Mapping[str, Any]) -> Mapping[str, Any] | None:

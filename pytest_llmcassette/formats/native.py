@@ -48,15 +48,10 @@ def read(document: Mapping[str, Any], path: Path) -> tuple[Interaction, ...]:
     version = document.get("llm_cassette")
     if version != VERSION:
         raise where.error(f"llm_cassette version {version!r} is not supported (this plugin reads version {VERSION})")
-    return tuple(
-        _interaction(item, where.at(index)) for index, item in enumerate(_shared.interactions_of(document, where))
-    )
+    return _shared.each_interaction(document, path, _interaction)
 
 
-def _interaction(item: Any, where: Where) -> Interaction:
-    item = where.mapping(item, "the interaction")
-    request = where.mapping(where.field(item, "request", dict), "request")
-    response = where.mapping(where.field(item, "response", dict), "response")
+def _interaction(request: Mapping[str, Any], response: Mapping[str, Any], where: Where) -> Interaction:
     request_headers = _shared.headers(request.get("headers"), where, "request headers")
     response_headers = _shared.headers(response.get("headers"), where, "response headers")
     recorded_request = _shared.request(

@@ -40,16 +40,10 @@ def matches(document: Mapping[str, Any]) -> bool:
 
 
 def read(document: Mapping[str, Any], path: Path) -> tuple[Interaction, ...]:
-    where = Where(path)
-    return tuple(
-        _interaction(item, where.at(index)) for index, item in enumerate(_shared.interactions_of(document, where))
-    )
+    return _shared.each_interaction(document, path, _interaction)
 
 
-def _interaction(item: Any, where: Where) -> Interaction:
-    item = where.mapping(item, "the interaction")
-    request = where.mapping(where.field(item, "request", dict), "request")
-    response = where.mapping(where.field(item, "response", dict), "response")
+def _interaction(request: Mapping[str, Any], response: Mapping[str, Any], where: Where) -> Interaction:
     recorded_request = _shared.request(
         request.get("method"),
         request.get("uri"),
