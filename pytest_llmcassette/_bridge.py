@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import importlib.util
 from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -111,32 +112,40 @@ def _libraries() -> list[_Library]:
 
 
 class Bridge:
-    """Routes every httpx/httpx2 request of one test to ``cassette`` through a respx router."""
+    """Routes every httpx/httpx2 request to the cassette being served, through one respx router."""
 
-    def __init__(self, cassette: Cassette) -> None:
-        self.cassette = cassette
+    def __init__(self) -> None:
         self.router = respx.Router(assert_all_called=False, assert_all_mocked=True)
         self.router.route(name="llm_cassette").mock(side_effect=self._answer)
+        self._cassette: Cassette | None = None
         self._restore: list[tuple[type, str, Any]] = []
+
+    @contextmanager
+    def serving(self, cassette: Cassette) -> Iterator[Cassette]:
+        """Answer from ``cassette`` while the block runs; the transports are restored after it."""
+        if self._cassette is not None:
+            raise RuntimeError("llm_cassette: a cassette is already being served")
+        self._cassette = cassette
+        try:
+            for library in _libraries():
+                self._patch(library)
+            yield cassette
+        finally:
+            while self._restore:
+                owner, name, original = self._restore.pop()
+                setattr(owner, name, original)
+            self._cassette = None
+            self.router.reset()
 
     def _answer(self, request: httpx.Request) -> httpx.Response | httpx.Request:
         """respx side effect: the recorded response, or the request itself to pass it through."""
-        recorded = self.cassette.play(request.method, str(request.url), request.content)
+        assert self._cassette is not None
+        recorded = self._cassette.play(request.method, str(request.url), request.content)
         if recorded is None:
             return request
         return httpx.Response(
             recorded.status, headers=recorded.headers, stream=_HTTPX.replay(recorded.chunks), request=request
         )
-
-    def __enter__(self) -> Bridge:
-        for library in _libraries():
-            self._patch(library)
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        while self._restore:
-            owner, name, original = self._restore.pop()
-            setattr(owner, name, original)
 
     def _patch(self, library: _Library) -> None:
         module, router, record = library.module, self.router, self._record
@@ -172,9 +181,10 @@ class Bridge:
             setattr(owner, name, patched)
 
     def _record(self, request: Any, response: Any) -> Finish:
+        assert self._cassette is not None
         sent = RecordedRequest(request.method, str(request.url), tuple(request.headers.multi_items()), request.content)
-        status, headers = response.status_code, tuple(response.headers.multi_items())
-        return lambda body: self.cassette.record(sent, status, headers, body)
+        status, headers, record = response.status_code, tuple(response.headers.multi_items()), self._cassette.record
+        return lambda body: record(sent, status, headers, body)
 
 
 def _identity(request: httpx.Request) -> httpx.Request:

@@ -6,6 +6,8 @@ import os
 import tempfile
 from pathlib import Path
 
+from ._bridge import Bridge
+from ._cache import DocumentCache
 from ._cassette import Cassette, CassetteOptions, RecordMode
 from ._errors import CassetteNotFound, ReadOnlyCassette
 from ._matching import MatchRules, RequestKey, request_key
@@ -18,7 +20,9 @@ _WRITING_MODES = (RecordMode.NEW_EPISODES, RecordMode.ALL, RecordMode.REWRITE)
 class CassetteSession:
     """Opens cassettes for tests and writes them back; several tests sharing a file parse it once."""
 
-    def __init__(self) -> None:
+    def __init__(self, cache_folder: Path | None = None) -> None:
+        self._cache = DocumentCache(cache_folder)
+        self.bridge = Bridge()
         self._tapes: dict[Path, tuple[tuple[int, int], Tape]] = {}
         self._keys: dict[tuple[Path, MatchRules], tuple[RequestKey, ...]] = {}
         self.written: list[Path] = []
@@ -63,7 +67,7 @@ class CassetteSession:
         cached = self._tapes.get(path)
         if cached is not None and cached[0] == stamp:
             return cached[1]
-        tape = read_tape(path)
+        tape = read_tape(path, self._cache)
         self._tapes[path] = (stamp, tape)
         self._keys = {key: value for key, value in self._keys.items() if key[0] != path}
         return tape

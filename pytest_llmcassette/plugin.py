@@ -114,21 +114,27 @@ def llm_cassette(
     llm_cassette_config: dict[str, Any],
 ) -> Iterator[Cassette]:
     """The test's cassette, replaying (or recording) every httpx/httpx2 request the test makes."""
-    from ._bridge import Bridge
-    from ._session import CassetteSession
-
+    config = request.config
     marker = request.node.get_closest_marker("llm_cassette")
-    path, options = _cassette_options(
-        request.config, marker, vcr_cassette_dir, default_cassette_name, llm_cassette_config
-    )
-    session = request.config.stash.setdefault(_session_key, CassetteSession())
+    path, options = _cassette_options(config, marker, vcr_cassette_dir, default_cassette_name, llm_cassette_config)
+    session = config.stash.get(_session_key, None)
+    if session is None:
+        session = config.stash[_session_key] = _new_session(config)
     cassette = session.open(path, options)
     request.node.stash[_cassette_key] = cassette
     try:
-        with Bridge(cassette):
+        with session.bridge.serving(cassette):
             yield cassette
     finally:
         session.close(cassette, passed=request.node.stash.get(_passed_key, False))
+
+
+def _new_session(config: pytest.Config) -> CassetteSession:
+    """The run's cassettes, with parsed YAML kept in pytest's cache folder when pytest has one."""
+    from ._session import CassetteSession
+
+    cache = getattr(config, "cache", None)
+    return CassetteSession(cache.mkdir("llm_cassette") if cache is not None else None)
 
 
 def _cassette_options(

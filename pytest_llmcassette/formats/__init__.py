@@ -12,6 +12,7 @@ from types import ModuleType
 from typing import Any
 
 from .. import _yaml
+from .._cache import DocumentCache
 from .._errors import CassetteFormatError
 from .._model import Tape
 from . import cassetter, govcr, native, vcrpy
@@ -19,15 +20,15 @@ from . import cassetter, govcr, native, vcrpy
 READERS: tuple[ModuleType, ...] = (native, govcr, vcrpy, cassetter)
 
 
-def read_tape(path: Path) -> Tape:
-    """Read the cassette at ``path``, whatever tool wrote it."""
+def read_tape(path: Path, cache: DocumentCache | None = None) -> Tape:
+    """Read the cassette at ``path``, whatever tool wrote it; ``cache`` may spare parsing its YAML again."""
     try:
         text = path.read_bytes()
     except OSError as error:
         raise CassetteFormatError(path, error.strerror or str(error)) from None
     try:
-        document = _yaml.load(text)
-    except _yaml.YAMLError as error:
+        document = cache.load(text, _yaml.load) if cache is not None else _yaml.load(text)
+    except (_yaml.YAMLError, ValueError) as error:
         raise CassetteFormatError(path, f"not valid YAML: {error}") from None
     reader = detect(document, path)
     return Tape(path, reader.NAME, reader.read(document, path))
