@@ -7,7 +7,7 @@ import tempfile
 from pathlib import Path
 
 from ._bridge import Bridge
-from ._cache import DocumentCache
+from ._cache import TapeCache
 from ._cassette import Cassette, CassetteOptions, RecordMode
 from ._errors import CassetteNotFound, ReadOnlyCassette
 from ._matching import MatchRules, RequestKey, request_key
@@ -21,10 +21,10 @@ class CassetteSession:
     """Opens cassettes for tests and writes them back; several tests sharing a file parse it once."""
 
     def __init__(self, cache_folder: Path | None = None) -> None:
-        self._cache = DocumentCache(cache_folder)
+        self._cache = TapeCache(cache_folder)
         self.bridge = Bridge()
         self._tapes: dict[Path, tuple[tuple[int, int], Tape]] = {}
-        self._keys: dict[tuple[Path, MatchRules], tuple[RequestKey, ...]] = {}
+        self._keys: dict[Path, dict[MatchRules, tuple[RequestKey, ...]]] = {}
         self.written: list[Path] = []
         self.replayed = 0
 
@@ -69,14 +69,15 @@ class CassetteSession:
             return cached[1]
         tape = read_tape(path, self._cache)
         self._tapes[path] = (stamp, tape)
-        self._keys = {key: value for key, value in self._keys.items() if key[0] != path}
+        self._keys.pop(path, None)
         return tape
 
     def _keys_for(self, tape: Tape, rules: MatchRules) -> tuple[RequestKey, ...]:
-        keys = self._keys.get((tape.path, rules))
+        by_rules = self._keys.setdefault(tape.path, {})
+        keys = by_rules.get(rules)
         if keys is None:
             keys = tuple(request_key(i.request.method, i.request.url, i.request.body, rules) for i in tape.interactions)
-            self._keys[tape.path, rules] = keys
+            by_rules[rules] = keys
         return keys
 
 

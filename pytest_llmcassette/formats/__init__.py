@@ -12,7 +12,7 @@ from types import ModuleType
 from typing import Any
 
 from .. import _yaml
-from .._cache import DocumentCache
+from .._cache import TapeCache
 from .._errors import CassetteFormatError
 from .._model import Tape
 from . import cassetter, govcr, native, vcrpy
@@ -20,14 +20,20 @@ from . import cassetter, govcr, native, vcrpy
 READERS: tuple[ModuleType, ...] = (native, govcr, vcrpy, cassetter)
 
 
-def read_tape(path: Path, cache: DocumentCache | None = None) -> Tape:
-    """Read the cassette at ``path``, whatever tool wrote it; ``cache`` may spare parsing its YAML again."""
+def read_tape(path: Path, cache: TapeCache | None = None) -> Tape:
+    """Read the cassette at ``path``, whatever tool wrote it; ``cache`` may spare reading it again."""
     try:
         text = path.read_bytes()
     except OSError as error:
         raise CassetteFormatError(path, error.strerror or str(error)) from None
+    if cache is not None:
+        return cache.load(path, text, lambda: _read(path, text))
+    return _read(path, text)
+
+
+def _read(path: Path, text: bytes) -> Tape:
     try:
-        document = cache.load(text, _yaml.load) if cache is not None else _yaml.load(text)
+        document = _yaml.load(text)
     except (_yaml.YAMLError, ValueError) as error:
         raise CassetteFormatError(path, f"not valid YAML: {error}") from None
     reader = detect(document, path)
