@@ -11,6 +11,7 @@ The bridge translates and delegates; matching is the cassette's job.
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager
@@ -192,7 +193,15 @@ def _identity(request: httpx.Request) -> httpx.Request:
 
 
 def _to_httpx(request: Any) -> httpx.Request:
-    return httpx.Request(request.method, str(request.url), headers=request.headers.raw, content=request.content)
+    return httpx.Request(
+        request.method, _httpx_url(str(request.url)), headers=request.headers.raw, content=request.content
+    )
+
+
+@functools.lru_cache(maxsize=256)
+def _httpx_url(url: str) -> httpx.URL:
+    """Parsed once: a test suite talks to a handful of URLs, and parsing is most of a request's translation."""
+    return httpx.URL(url)
 
 
 def _answer_as(library: _Library, response: httpx.Response) -> Any:
