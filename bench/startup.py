@@ -1,0 +1,102 @@
+"""Start-up: what the plugin adds to a run that never uses it, and what it imports when it loads.
+
+``pytest --collect-only`` on a suite of trivial tests, with and without the plugin, interleaved. respx (a
+dependency) installs a pytest plugin of its own, which imports respx and httpx at every start; it is timed too,
+and the import probe is run with it both on and off, so each plugin's imports are told apart.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import envs
+import measure
+import suite
+from report import Section, Table, Target, milliseconds
+
+TESTS = 500
+COLLECT = ("-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider")
+NO_PLUGIN, NO_RESPX = ("-p", "no:llm_cassette"), ("-p", "no:respx")
+RUNS = {
+    "plugin enabled (default)": (),
+    "-p no:llm_cassette": NO_PLUGIN,
+    "-p no:respx (respx's own pytest plugin off)": NO_RESPX,
+    "-p no:llm_cassette -p no:respx": (*NO_PLUGIN, *NO_RESPX),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Probe:
+    plugin_loaded: bool
+    checked: list[str]
+    heavy_imported: list[str]
+
+    def imported(self) -> str:
+        return ", ".join(self.heavy_imported) or "none"
+
+
+def time_startup(work: Path, rounds: int) -> Section:
+    folder = work / "suites" / "startup"
+    suite.startup_suite(folder, TESTS)
+    python = str(envs.LLMCASSETTE.python(work))
+    jobs = [measure.Job(label, (python, *COLLECT, *options), folder) for label, options in RUNS.items()]
+    measure.interleaved(jobs, 1, "start-up warm-up")
+    samples = measure.interleaved(jobs, rounds, "start-up")
+    labels = list(RUNS)
+    added = measure.paired_difference(samples[labels[0]], samples[labels[1]])
+    low, high = measure.quartiles(measure.differences(samples[labels[0]], samples[labels[1]]))
+    added_cpu = measure.paired_difference(samples[labels[0]], samples[labels[1]], cpu=True)
+    added_alone = measure.paired_difference(samples[labels[2]], samples[labels[3]])
+    respx_plugin = measure.paired_difference(samples[labels[0]], samples[labels[2]])
+    probes = {label: _probe(python, folder, options) for label, options in RUNS.items()}
+    own = sorted(set(probes[labels[0]].heavy_imported) - set(probes[labels[1]].heavy_imported))
+    alone = probes[labels[2]]
+    checked = ", ".join(alone.checked)
+    rows = [
+        (
+            label,
+            milliseconds(measure.median_wall(samples[label])),
+            f"{measure.median_rss_mib(samples[label]):.1f}",
+            probes[label].imported(),
+        )
+        for label in labels
+    ]
+    table = Table(
+        f"Start-up: `pytest --collect-only` of {TESTS} trivial tests that never use the marker",
+        ("row", "median wall ms", "peak RSS MiB", f"imported after collection (of {checked})"),
+        rows,
+        [
+            f"Medians of {rounds} interleaved rounds. Added by this plugin: {milliseconds(added)} ms of wall time "
+            f"(median of paired differences; middle half {milliseconds(low)} to {milliseconds(high)} ms), "
+            f"{milliseconds(added_cpu)} ms of CPU time, with respx's plugin on; {milliseconds(added_alone)} ms "
+            "with it off. respx's own "
+            f"pytest plugin (an entry point of the respx dependency, loaded by every pytest run) adds "
+            f"{milliseconds(respx_plugin)} ms and imports respx and httpx; this plugin imports: "
+            f"{', '.join(own) or 'nothing more'} (with respx's plugin off: {alone.imported()}).",
+        ],
+    )
+    targets = [
+        Target("start-up added, unused plugin", "<= 15 ms", f"{milliseconds(added)} ms", added <= 0.015),
+        Target(
+            "no heavy import at plugin load",
+            f"none of {checked}",
+            alone.imported() + " (respx's plugin off)",
+            alone.plugin_loaded and not alone.heavy_imported and not own,
+        ),
+    ]
+    return Section([table], targets)
+
+
+def _probe(python: str, folder: Path, options: tuple[str, ...]) -> Probe:
+    """Run ``probe_imports.py`` in the environment: its last output line is JSON."""
+    script = Path(__file__).with_name("probe_imports.py")
+    env = measure.child_environment({})
+    command = [python, str(script), str(folder), *options]
+    output = subprocess.run(command, cwd=folder, env=env, capture_output=True, text=True)
+    found = json.loads(output.stdout.strip().splitlines()[-1])
+    if found["exit_code"] != 0 or found["items"] != TESTS:
+        raise measure.JobFailed(f"import probe: {output.stdout[-2000:]}{output.stderr[-2000:]}")
+    return Probe(found["plugin_loaded"], found["checked"], found["heavy_imported"])
