@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from ._cassette import Cassette, CassetteOptions
     from ._session import CassetteSession
 
-RECORD_MODES = ("none", "once", "new_episodes", "all", "rewrite")
+RECORD_MODES = ("none", "once", "new_episodes", "all", "rewrite")  # _cassette.RecordMode, without importing it at load
 CONFIG_KEYS = frozenset({"record_mode", "ignore_body_paths", "filter_headers", "allow_unused"})
 
 _cassette_key: pytest.StashKey[Cassette] = pytest.StashKey()
