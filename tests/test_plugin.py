@@ -71,3 +71,10 @@ def test_owns_record_mode_when_pytest_recording_is_disabled(suite: pytest.Pytest
     suite.runpytest("-p", "no:recording", "--record-mode=once").assert_outcomes(passed=1)
     result = suite.runpytest("-p", "no:recording", "--help")
     result.stdout.fnmatch_lines(["*--record-mode=*", "*llm_cassette: none (default, replay only)*"])
+
+
+def test_the_command_line_offers_exactly_the_record_modes() -> None:
+    from pytest_llmcassette import RecordMode
+    from pytest_llmcassette.plugin import RECORD_MODES
+
+    assert sorted(RECORD_MODES) == sorted(mode.value for mode in RecordMode)
