@@ -158,7 +158,7 @@ def pytest_runtest_setup(item):
     try:
         return (yield)
     finally:
-        RESULT["setup_s"] = time.perf_counter() - start
+        RESULT.setdefault("setup_s", {})[item.name] = time.perf_counter() - start
 
 
 def pytest_sessionfinish(session):
@@ -240,7 +240,7 @@ def _step(number):
     return f"step {number}: the tests in module_{number % 37}.py failed again, read the log and propose a fix"
 
 
-def converse(requests, window):
+def converse(name, requests, window):
     """A long agent conversation: each request carries the last ``window`` user+assistant pairs and a new turn."""
     history = []
     for number in range(-window, 0):  # the conversation is already under way: every request has the same shape
@@ -255,19 +255,20 @@ def converse(requests, window):
         answer = reply.choices[0].message.content
         assert answer == "echo: " + " ".join(text.split())
         history += [{"role": "user", "content": text}, {"role": "assistant", "content": answer}]
-    RESULT["request_s"] = seconds
+    RESULT.setdefault("request_s", {})[name] = seconds
 '''
 
 
-def growth_suite(folder: Path, tool: str, base_url: str, sizes: tuple[int, ...]) -> None:
-    """One test per size, each replaying a conversation of that many requests from its own cassette."""
+def growth_suite(folder: Path, tool: str, base_url: str, order: tuple[tuple[str, int], ...]) -> None:
+    """Tests named by ``order`` (name, requests), in that order, each replaying a conversation of that many requests;
+    conversations of the same length share one cassette, ``conversation-<requests>.yaml``."""
     _fresh(folder)
     _chat_module(folder, base_url, _CONVERSATION)
     _with_harness(folder, _FLOOR_CONFTEST if tool == FLOOR else "")
     marker = '@pytest.mark.llm_cassette("conversation-{size}.yaml")\n' if tool == LLM_CASSETTE else ""
     tests = [
-        f"\n\n{marker.format(size=size)}def test_conversation_{size}():\n    converse({size}, {GROWTH_WINDOW})\n"
-        for size in sizes
+        f"\n\n{marker.format(size=size)}def test_{name}():\n    converse({name!r}, {size}, {GROWTH_WINDOW})\n"
+        for name, size in order
     ]
     (folder / "test_growth.py").write_text("import pytest\n\nfrom chat import converse\n" + "".join(tests))
 
