@@ -51,8 +51,7 @@ def parse_json(body: bytes) -> Any:
         return None
 
 
-def canonical_json(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+canonical_json = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
 
 
 def normalize_body(body: bytes, rules: MatchRules) -> str | bytes:

@@ -13,6 +13,7 @@ from typing import Any
 
 _EVENT_END = re.compile(rb"(?<=\n\n)|(?<=\n\r\n)")
 _SINGLE_FIELDS = ("event", "id", "retry")
+_compact_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 Event = dict[str, Any]
 
@@ -88,7 +89,7 @@ def serialize_event(event: Event) -> bytes:
     lines = []
     for name, value in event.items():
         if name == "json":
-            lines.append("data: " + json.dumps(value, ensure_ascii=False, separators=(",", ":")))
+            lines.append("data: " + _compact_json(value))
         elif name == "comment":
             lines.append(": " + str(value))
         else:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
 from pytest_llmcassette import CassetteFormatError, _yaml
 from pytest_llmcassette._matching import parse_json
@@ -53,8 +54,11 @@ def test_bodies_round_trip(tmp_path: Path, body: bytes, content_type: str, store
         assert len(replayed.response.chunks) == events  # one chunk per event: lazy replay
 
 
-def test_events_are_yaml_data(tmp_path: Path) -> None:
-    document = _yaml.load(native.write([_interaction(SSE, "text/event-stream; charset=utf-8")]))
+def test_events_are_yaml_data_one_line_each(tmp_path: Path) -> None:
+    text = native.write([_interaction(SSE, "text/event-stream; charset=utf-8")])
+    assert '    - event: message_start\n      json: {"type": "message_start", "n": 1}\n' in text
+    assert yaml.safe_load(text) == _yaml.load(text)  # plain YAML to any reader, not an escaped string
+    document = _yaml.load(text)
     assert document["interactions"][0]["response"]["events"] == [
         {"event": "message_start", "json": {"type": "message_start", "n": 1}},
         {"comment": "keep-alive"},

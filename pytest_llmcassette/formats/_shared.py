@@ -14,7 +14,9 @@ from .._model import Headers, Interaction, RecordedRequest, RecordedResponse
 
 T = TypeVar("T")
 
+_compact_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
 _FRAMING = frozenset({"content-length", "transfer-encoding", "connection", "keep-alive"})
+_FRAMING_AND_ENCODING = _FRAMING | {"content-encoding"}
 
 
 class Where:
@@ -105,7 +107,7 @@ def text_body(value: Any, where: Where, what: str) -> bytes:
 def json_body(value: Any, where: Where, what: str) -> bytes:
     """A body that a format stores as YAML data, as compact UTF-8 JSON."""
     try:
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
+        return _compact_json(value).encode()
     except (TypeError, ValueError) as error:
         raise where.error(f"{what} is not JSON data: {error}") from None
 
@@ -118,15 +120,25 @@ def request(method: Any, url: Any, header_pairs: Headers, body: bytes, where: Wh
     return RecordedRequest(method.upper(), url, header_pairs, body)
 
 
-def response(status: Any, header_pairs: Headers, body: bytes, where: Where) -> RecordedResponse:
-    """The response as replay serves it: body decoded once, framing headers dropped, SSE split into events."""
+def response(status: Any, header_pairs: Headers, body: bytes | tuple[bytes, ...], where: Where) -> RecordedResponse:
+    """The response as replay serves it: framing headers dropped, body decoded once and split into its events.
+
+    A ``body`` given as chunks (a format that stores server-sent events one by one, always decoded) is served as
+    it is.
+    """
     if not isinstance(status, int) or not 100 <= status <= 599:
         raise where.error(f"the response status must be an HTTP status code, not {status!r}")
+    if isinstance(body, tuple):
+        return RecordedResponse(status, _without(header_pairs, _FRAMING_AND_ENCODING), body)
     body, header_pairs = _decoded(body, header_pairs, where)
-    kept = tuple((name, value) for name, value in header_pairs if name.lower() not in _FRAMING)
+    kept = _without(header_pairs, _FRAMING)
     content_type = next((value for name, value in kept if name.lower() == "content-type"), None)
     chunks = _sse.split_events(body) if _sse.is_event_stream(content_type) else (body,) if body else ()
     return RecordedResponse(status, kept, chunks)
+
+
+def _without(header_pairs: Headers, names: frozenset[str]) -> Headers:
+    return tuple((name, value) for name, value in header_pairs if name.lower() not in names)
 
 
 def _decoded(body: bytes, header_pairs: Headers, where: Where) -> tuple[bytes, Headers]:

@@ -29,7 +29,7 @@ from typing import Any
 
 from .. import _sse, _yaml
 from .._matching import parse_json
-from .._model import Headers, Interaction, RecordedResponse
+from .._model import Headers, Interaction
 from . import _shared
 from ._shared import Where
 
@@ -55,35 +55,36 @@ def _interaction(request: Mapping[str, Any], response: Mapping[str, Any], where:
     request_headers = _shared.headers(request.get("headers"), where, "request headers")
     response_headers = _shared.headers(response.get("headers"), where, "response headers")
     recorded_request = _shared.request(
-        request.get("method"), request.get("url"), request_headers, _body(request, where, "request"), where
+        request.get("method"), request.get("url"), request_headers, b"".join(_body(request, where, "request")), where
     )
-    body = _body(response, where, "response")
-    recorded = _shared.response(response.get("status"), response_headers, body, where)
-    if "events" in response:  # keep the chunk boundaries the events give, even for an odd content type
-        recorded = RecordedResponse(recorded.status, recorded.headers, _events(response["events"], where))
+    chunks = _body(response, where, "response")
+    if "events" in response:  # the events are the chunks, even for an odd content type
+        return Interaction(recorded_request, _shared.response(response.get("status"), response_headers, chunks, where))
+    recorded = _shared.response(response.get("status"), response_headers, b"".join(chunks), where)
     return Interaction(recorded_request, recorded)
 
 
-def _body(message: Mapping[str, Any], where: Where, what: str) -> bytes:
+def _body(message: Mapping[str, Any], where: Where, what: str) -> tuple[bytes, ...]:
+    """The body's bytes, in the chunks replay sends: one per server-sent event, else the whole body (or none)."""
     present = [key for key in _BODY_KEYS if key in message]
     if len(present) > 1:
         raise where.error(f"the {what} has more than one body: {', '.join(present)}")
     if not present:
-        return b""
+        return ()
     key = present[0]
     value = message[key]
+    if key == "events":
+        return _events(value, where)
     if key == "json":
         if not isinstance(value, dict | list):
             raise where.error(f"the {what} json body must be a mapping or a list")
-        return _shared.json_body(value, where, f"the {what} json body")
-    if key == "events":
-        return b"".join(_events(value, where))
+        return (_shared.json_body(value, where, f"the {what} json body"),)
     if key == "text":
-        return _shared.text_body(value, where, f"the {what} text body")
+        return (_shared.text_body(value, where, f"the {what} text body"),)
     if not isinstance(value, str):
         raise where.error(f"the {what} base64 body must be a string")
     try:
-        return base64.b64decode(value, validate=True)
+        return (base64.b64decode(value, validate=True),)
     except binascii.Error as error:
         raise where.error(f"the {what} base64 body is not valid base64: {error}") from None
 
@@ -147,7 +148,13 @@ def _body_doc(body: bytes, content_type: str | None) -> dict[str, Any]:
         return {"base64": base64.b64encode(body).decode()}
     if _sse.is_event_stream(content_type):
         events = _sse.parse(text)
-        return {"events": events} if events is not None else {"text": text}
+        if events is None:
+            return {"text": text}
+        return {
+            "events": [
+                {**event, "json": _yaml.JSONLine(event["json"])} if "json" in event else event for event in events
+            ]
+        }
     value = parse_json(body)
     if value is not None:
         return {"json": value}

@@ -1,0 +1,344 @@
+"""Reads the block-style YAML that ``_yaml.dump`` writes, line by line, without building a node graph.
+
+A cassette is read on every test. libyaml scans an 8 KB cassette in about 0.3 ms, but PyYAML then makes a
+Python node for every scalar and a constructor call for every node, ten times that. This reader walks the
+subset the dumper writes: block mappings and sequences, plain and one-line quoted scalars, literal blocks
+(``|``, ``|-``, ``|+``), comment lines, and ``[]``/``{}``. It returns what ``yaml.safe_load`` returns, or raises
+``Unsupported`` for anything else (flow collections, anchors, tags, folded or multi-line quoted scalars,
+comments after values, tabs...), which ``_yaml.load`` then hands to libyaml. So a cassette edited by hand
+always reads as YAML says; only its speed depends on the subset.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any, TypeVar, cast
+
+from yaml.scanner import Scanner
+
+from . import _yaml_scalars
+
+
+class Unsupported(Exception):
+    """The text uses YAML that this reader leaves to libyaml."""
+
+
+# Characters outside printable YAML, or that YAML reads as line breaks (\r, \x85, \u2028, \u2029), a byte
+# order mark, tabs (never allowed in indentation): any of them sends the whole text to libyaml.
+_UNUSUAL = re.compile("[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
+_DOCUMENT_MARKER = re.compile(r"^(?:---|\.\.\.|%)", re.MULTILINE)
+_SINGLE_QUOTED = re.compile(r"'((?:[^']|'')*)'")
+_DOUBLE_QUOTED = re.compile(r'"((?:[^"\\]|\\.)*)"')
+_ESCAPE = re.compile(r"\\(?:x([0-9a-fA-F]{2})|u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8})|(.))")
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89abcdefABCDEF]")  # JSON pairs them, YAML refuses them
+_CANNOT_START_PLAIN = frozenset("[]{},#&*!|>'\"%@`")
+_SIMPLE_TAGS = frozenset(
+    (_yaml_scalars.STR, _yaml_scalars.INT, _yaml_scalars.FLOAT, _yaml_scalars.BOOL, _yaml_scalars.NULL)
+)
+_CACHE_LIMIT = 20_000
+_T = TypeVar("_T")
+
+
+class _Marker:
+    """What a line holds when it is not a finished, immutable scalar: made into a value as it is read."""
+
+    __slots__ = ("kind", "text")
+
+    def __init__(self, kind: str, text: str = "") -> None:
+        self.kind = kind  # "nothing" (the lines below hold a collection, or it is null), "[]", "{}", "|" or "json"
+        self.text = text  # a literal block's chomping ("", "-", "+"), or the JSON text
+
+
+_NOTHING, _EMPTY_LIST, _EMPTY_DICT = _Marker("nothing"), _Marker("[]"), _Marker("{}")
+_LITERALS = {chomping: _Marker("|", chomping) for chomping in ("", "-", "+")}  # "|", "|-", "|+"
+
+# Lines and words repeat a lot (within a cassette and across them); what they hold is kept, unless it is JSON.
+_entries: dict[str, tuple[Any, Any] | None] = {}  # a line's content -> (key, scalar or marker), None if not a key
+_scalars: dict[str, Any] = {}  # a scalar's text -> its value or marker
+
+
+def read(text: str) -> Any:
+    """The document in ``text``, as ``yaml.safe_load`` reads it; ``Unsupported`` outside the dumper's subset."""
+    if not text.endswith("\n") or _UNUSUAL.search(text) or _DOCUMENT_MARKER.search(text):
+        raise Unsupported
+    return _Reader(text.split("\n")[:-1]).document()
+
+
+class _Collection:
+    """A block mapping or sequence being read, and the entry that may still get a collection from lines below."""
+
+    __slots__ = ("container", "indent", "indentless", "open", "slot")
+
+    def __init__(self, container: dict[Any, Any] | list[Any], indent: int, indentless: bool = False) -> None:
+        self.container = container
+        self.indent = indent
+        self.indentless = indentless  # a sequence written at its parent key's own indentation
+        self.slot: Any = None  # the key (or item index) last written with nothing after it on its line
+        self.open = False  # True while the lines below may still give that entry a collection (else: null)
+
+
+class _Reader:
+    """Reads line by line, keeping the collections the current line is nested in on a stack."""
+
+    def __init__(self, lines: list[str]) -> None:
+        self.lines = lines
+        self.position = 0
+        self.stack: list[_Collection] = []
+
+    def document(self) -> Any:
+        lines, stack = self.lines, self.stack
+        while self.position < len(lines):
+            line = lines[self.position]
+            self.position += 1
+            content = line.lstrip(" ")
+            if not content or content[0] == "#":
+                continue
+            indent = len(line) - len(content)
+            top = stack[-1] if stack else None
+            if top is not None and top.indent == indent and type(top.container) is dict and not _is_entry(content):
+                top.open = False  # the common line: the next key of the same mapping
+            else:
+                top = self.enter(indent, content)
+                if type(top.container) is list:
+                    self.add_item(top, indent, content)
+                    continue
+            entry = _entries.get(content) or _entry(content)
+            if entry is None:
+                raise Unsupported
+            self.put(top, *entry)
+        if not stack:
+            raise Unsupported  # an empty document
+        return stack[0].container
+
+    def enter(self, indent: int, content: str) -> _Collection:
+        """The collection a line at ``indent`` belongs to: deeper ones are closed, a new one may open."""
+        stack = self.stack
+        while stack and stack[-1].indent > indent:
+            stack.pop()
+        entry = _is_entry(content)
+        if not stack:  # the first line: the root, never closed (at indent 0)
+            if indent:
+                raise Unsupported
+            stack.append(_Collection([] if entry else {}, 0))
+            return stack[0]
+        top = stack[-1]
+        if top.indent < indent:
+            if not top.open:
+                raise Unsupported  # a plain scalar continued on the next line, or bad indentation
+            return self.nest(top, [] if entry else {}, indent)
+        if type(top.container) is list and not entry:
+            if not top.indentless:
+                raise Unsupported
+            stack.pop()  # an indentless sequence ends at its mapping's next key
+            top = stack[-1]
+        elif type(top.container) is dict and entry:
+            if not top.open:
+                raise Unsupported
+            return self.nest(top, [], indent, indentless=True)
+        top.open = False
+        return top
+
+    def nest(
+        self, parent: _Collection, child: dict[Any, Any] | list[Any], indent: int, indentless: bool = False
+    ) -> _Collection:
+        """Give the entry left open in ``parent`` the collection ``child``, read from here on."""
+        parent.container[parent.slot] = child
+        parent.open = False
+        collection = _Collection(child, indent, indentless)
+        self.stack.append(collection)
+        return collection
+
+    def add_item(self, sequence: _Collection, column: int, content: str) -> None:
+        """Add a ``- `` line's item: a scalar, or a collection that starts on this line ("- - a", "- key: value")."""
+        while True:
+            items = cast(list[Any], sequence.container)
+            rest = content[1:].lstrip(" ")
+            sequence.slot = len(items)
+            items.append(None)
+            if not rest:
+                sequence.open = True
+                return
+            column += len(content) - len(rest)
+            content = rest
+            if _is_entry(content):
+                sequence = self.nest(sequence, [], column)
+                continue
+            entry = _entries.get(content) or _entry(content)
+            if entry is None:
+                items[-1] = self.value(_scalars.get(content) or _scalar(content), sequence)
+                return
+            self.put(self.nest(sequence, {}, column), *entry)
+            return
+
+    def put(self, mapping: _Collection, key: Any, scalar: Any) -> None:
+        mapping.container[key] = self.value(scalar, mapping) if type(scalar) is _Marker else scalar
+        if scalar is _NOTHING:
+            mapping.slot = key
+
+    def value(self, scalar: Any, collection: _Collection) -> Any:
+        """A scalar's value, once what its marker stands for is read."""
+        if type(scalar) is not _Marker:
+            return scalar
+        kind = scalar.kind
+        if kind == "nothing":
+            collection.open = True
+            return None
+        if kind == "json":
+            return _flow_json(scalar.text)
+        if kind == "[]":
+            return []
+        if kind == "{}":
+            return {}
+        return self.literal(scalar.text, collection.indent)
+
+    def literal(self, chomping: str, indent: int) -> str:
+        """A literal block scalar on the lines below a collection at ``indent``."""
+        lines, position = self.lines, self.position
+        if position >= len(lines) or not lines[position].strip(" "):
+            raise Unsupported  # empty, or starting with a blank line (the dumper then writes an indicator)
+        first = lines[position]
+        block_indent = len(first) - len(first.lstrip(" "))
+        if block_indent <= indent:
+            raise Unsupported
+        margin = " " * block_indent
+        body: list[str] = []
+        while position < len(lines):
+            line = lines[position]
+            if line.startswith(margin):
+                body.append(line[block_indent:])
+            elif line.strip(" "):
+                break
+            else:
+                body.append("")
+            position += 1
+        self.position = position
+        content_end = len(body)
+        while not body[content_end - 1]:
+            content_end -= 1
+        text = "\n".join(body[:content_end])
+        if chomping == "-":
+            return text
+        return text + "\n" * (1 + (len(body) - content_end if chomping == "+" else 0))
+
+
+def _is_entry(content: str) -> bool:
+    return content[0] == "-" and (len(content) == 1 or content[1] == " ")
+
+
+def _entry(content: str) -> tuple[Any, Any] | None:
+    """``(key, scalar or marker)`` when ``content`` is a mapping entry, else None."""
+    if content[0] == "'" or content[0] == '"':
+        key, end = _quoted(content)
+        after = content[end:]
+        if not after.strip(" "):
+            return None  # a quoted scalar, not a key
+        if after[0] != ":" or after[1:2] not in ("", " "):
+            raise Unsupported
+        rest = after[1:].lstrip(" ")
+    else:
+        colon = content.find(": ")
+        if colon == -1:
+            if content[-1] != ":":
+                return _remember(_entries, content, None)
+            colon = len(content) - 1
+        text = content[:colon]
+        if not text or text[-1] == " ":
+            raise Unsupported
+        key = _scalars.get(text) or _scalar(text)
+        if type(key) is _Marker:
+            raise Unsupported
+        rest = content[colon + 1 :].lstrip(" ")
+    entry = (key, (_scalars.get(rest) or _scalar(rest)) if rest else _NOTHING)
+    return entry if type(entry[1]) is _Marker and entry[1].kind == "json" else _remember(_entries, content, entry)
+
+
+def _scalar(text: str) -> Any:
+    """The value of a scalar written on one line (or the marker of what the lines below hold)."""
+    first = text[0]
+    if first == "'" or first == '"':
+        value, end = _quoted(text)
+        if text[end:].strip(" "):
+            raise Unsupported  # a comment or more after the closing quote
+        return _remember(_scalars, text, value)
+    if first == "|":
+        literal = _LITERALS.get(text[1:])
+        if literal is None:
+            raise Unsupported  # an indentation indicator, or a comment after "|"
+        return literal
+    if first == "[" or first == "{":
+        stripped = text.rstrip(" ")
+        return _EMPTY_LIST if stripped == "[]" else _EMPTY_DICT if stripped == "{}" else _Marker("json", stripped)
+    plain = text.rstrip(" ")
+    if (
+        first in _CANNOT_START_PLAIN
+        or (first in "-?:" and plain[1:2] in ("", " "))
+        or ": " in plain
+        or " #" in plain
+        or plain[-1] == ":"
+    ):
+        raise Unsupported
+    tag = _yaml_scalars.resolve(plain)
+    if tag not in _SIMPLE_TAGS:
+        raise Unsupported  # timestamps, merge keys, "=": rare, and left to libyaml's errors and types
+    return _remember(_scalars, text, _yaml_scalars.value(tag, plain))
+
+
+def _flow_json(text: str) -> Any:
+    """A flow collection written as JSON (as the dumper writes server-sent events), read with ``json``.
+
+    Where JSON and YAML 1.1 read the same text differently (``1e-05`` is a string in YAML 1.1, surrogate pair
+    escapes, NaN), or the text is not JSON at all (a YAML flow collection), libyaml reads it instead.
+    """
+    if "\\u" in text and _SURROGATE_ESCAPE.search(text):
+        raise Unsupported
+    try:
+        return _JSON.decode(text)
+    except ValueError:
+        raise Unsupported from None
+
+
+def _yaml_float(text: str) -> float:
+    if _yaml_scalars.resolve(text) != _yaml_scalars.FLOAT:
+        raise Unsupported
+    return float(text)
+
+
+def _not_yaml(text: str) -> Any:
+    raise Unsupported
+
+
+_JSON = json.JSONDecoder(parse_float=_yaml_float, parse_constant=_not_yaml)
+
+
+def _remember(cache: dict[str, _T], text: str, value: _T) -> _T:
+    if len(cache) >= _CACHE_LIMIT:
+        cache.clear()
+    cache[text] = value
+    return value
+
+
+def _quoted(text: str) -> tuple[str, int]:
+    """A one-line quoted scalar at the start of ``text``: its value and where it ends."""
+    if text[0] == "'":
+        match = _SINGLE_QUOTED.match(text)
+        if match is None:
+            raise Unsupported  # continued on the next line
+        return match.group(1).replace("''", "'"), match.end()
+    match = _DOUBLE_QUOTED.match(text)
+    if match is None:
+        raise Unsupported
+    return _ESCAPE.sub(_unescape, match.group(1)), match.end()
+
+
+def _unescape(match: re.Match[str]) -> str:
+    character = match.group(4)
+    if character is not None:
+        replacement = Scanner.ESCAPE_REPLACEMENTS.get(character)
+        if replacement is None:
+            raise Unsupported
+        return str(replacement)
+    code = int(match.group(1) or match.group(2) or match.group(3), 16)
+    if 0xD800 <= code <= 0xDFFF or code > 0x10FFFF:
+        raise Unsupported
+    return chr(code)
