@@ -26,7 +26,7 @@ class Unsupported(Exception):
 
 # Characters outside printable YAML, or that YAML reads as line breaks (\r, \x85, \u2028, \u2029), a byte
 # order mark, tabs (never allowed in indentation): any of them sends the whole text to libyaml.
-_UNUSUAL = re.compile("[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
+_UNUSUAL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]")
 _DOCUMENT_MARKER = re.compile(r"^(?:---|\.\.\.|%)", re.MULTILINE)
 _SINGLE_QUOTED = re.compile(r"'((?:[^']|'')*)'")
 _DOUBLE_QUOTED = re.compile(r'"((?:[^"\\]|\\.)*)"')
@@ -230,6 +230,8 @@ def _entry(content: str) -> tuple[Any, Any] | None:
     """``(key, scalar or marker)`` when ``content`` is a mapping entry, else None."""
     if content[0] == "'" or content[0] == '"':
         key, end = _quoted(content)
+        if _too_long(content[:end]):
+            raise Unsupported
         after = content[end:]
         if not after.strip(" "):
             return None  # a quoted scalar, not a key
@@ -243,7 +245,7 @@ def _entry(content: str) -> tuple[Any, Any] | None:
                 return _remember(_entries, content, None)
             colon = len(content) - 1
         text = content[:colon]
-        if not text or text[-1] == " ":
+        if not text or text[-1] == " " or _too_long(text):
             raise Unsupported
         key = _scalars.get(text) or _scalar(text)
         if type(key) is _Marker:
@@ -251,6 +253,11 @@ def _entry(content: str) -> tuple[Any, Any] | None:
         rest = content[colon + 1 :].lstrip(" ")
     entry = (key, (_scalars.get(rest) or _scalar(rest)) if rest else _NOTHING)
     return entry if type(entry[1]) is _Marker and entry[1].kind == "json" else _remember(_entries, content, entry)
+
+
+def _too_long(key: str) -> bool:
+    """Whether libyaml could refuse ``key``: it allows 1024 characters to a key written without ``? ``."""
+    return len(key) > 250 and len(key.encode()) > 1000
 
 
 def _scalar(text: str) -> Any:

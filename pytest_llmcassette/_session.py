@@ -48,7 +48,7 @@ class CassetteSession:
 
     def close(self, cassette: Cassette, passed: bool) -> None:
         """Write what the test recorded, only when it passed: a failed recording leaves the file as it was."""
-        if not passed:
+        if not passed or not cassette.recording:
             return
         existing = cassette.path.read_text(encoding="utf-8") if cassette.tape is not None else None
         text = cassette.text_to_write(existing)

@@ -27,6 +27,7 @@ except ImportError:  # pragma: no cover - pure-Python PyYAML build
 YAMLError = yaml.YAMLError
 
 _MAP, _SEQ = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
+_FLATTENED = frozenset(("tag:yaml.org,2002:merge", "tag:yaml.org,2002:value"))  # keys PyYAML's mappings rewrite
 
 
 class _Loader(_BaseLoader):
@@ -65,7 +66,7 @@ def _construct(node: Node) -> Any:
     kind = node.__class__
     if kind is ScalarNode:
         return _yaml_scalars.value(node.tag, node.value)
-    if kind is MappingNode and node.tag == _MAP and all(key.tag != _yaml_scalars.MERGE for key, _ in node.value):
+    if kind is MappingNode and node.tag == _MAP and all(key.tag not in _FLATTENED for key, _ in node.value):
         try:
             return {_construct(key): _construct(value) for key, value in node.value}
         except TypeError:  # a mapping or a list as a key: let PyYAML say so

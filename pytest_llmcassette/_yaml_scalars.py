@@ -15,7 +15,6 @@ from yaml.resolver import Resolver
 
 STR, INT, FLOAT = "tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"
 BOOL, NULL = "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null"
-MERGE = "tag:yaml.org,2002:merge"
 
 _IMPLICIT = Resolver.yaml_implicit_resolvers  # first character -> [(tag, pattern)], YAML 1.1's core schema
 
