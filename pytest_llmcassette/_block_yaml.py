@@ -1,12 +1,13 @@
-"""Reads the block-style YAML that ``_yaml.dump`` writes, line by line, without building a node graph.
+"""Reads the YAML that ``_yaml.dump`` writes, line by line, without building a node graph.
 
-A cassette is read on every test. libyaml scans an 8 KB cassette in about 0.3 ms, but PyYAML then makes a
-Python node for every scalar and a constructor call for every node, ten times that. This reader walks the
-subset the dumper writes: block mappings and sequences, plain and one-line quoted scalars, literal blocks
-(``|``, ``|-``, ``|+``), comment lines, and ``[]``/``{}``. It returns what ``yaml.safe_load`` returns, or raises
-``Unsupported`` for anything else (flow collections, anchors, tags, folded or multi-line quoted scalars,
-comments after values, tabs...), which ``_yaml.load`` then hands to libyaml. So a cassette edited by hand
-always reads as YAML says; only its speed depends on the subset.
+A cassette is read on every test. libyaml scans one quickly, but PyYAML then makes a Python node for every
+scalar and calls a constructor for each, which is most of the time. This reader walks the subset the dumper
+writes: block mappings and sequences, plain and one-line quoted scalars, literal blocks (``|``, ``|-``, ``|+``),
+comment lines, ``[]``/``{}``, and collections written as JSON on one line (server-sent events), which ``json``
+reads. It returns what ``yaml.safe_load`` returns, or raises ``Unsupported`` for anything else (other flow
+collections, anchors, tags, folded or multi-line scalars, comments after values, tabs...), which ``_yaml.load``
+then hands to libyaml. So a cassette edited by hand always reads as YAML says; only its speed depends on the
+subset.
 """
 
 from __future__ import annotations
@@ -32,10 +33,12 @@ _SINGLE_QUOTED = re.compile(r"'((?:[^']|'')*)'")
 _DOUBLE_QUOTED = re.compile(r'"((?:[^"\\]|\\.)*)"')
 _ESCAPE = re.compile(r"\\(?:x([0-9a-fA-F]{2})|u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8})|(.))")
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89abcdefABCDEF]")  # JSON pairs them, YAML refuses them
+_LONG_JSON_KEY = re.compile(r'"(?:[^"\\]|\\.){250,}"\s*:')  # libyaml refuses keys over 1024 characters
 _CANNOT_START_PLAIN = frozenset("[]{},#&*!|>'\"%@`")
 _SIMPLE_TAGS = frozenset(
     (_yaml_scalars.STR, _yaml_scalars.INT, _yaml_scalars.FLOAT, _yaml_scalars.BOOL, _yaml_scalars.NULL)
 )
+_DEEPEST = 500  # nesting beyond which libyaml (1000 levels) or Python's recursion limit could refuse
 _CACHE_LIMIT = 20_000
 _T = TypeVar("_T")
 
@@ -60,6 +63,8 @@ _scalars: dict[str, Any] = {}  # a scalar's text -> its value or marker
 
 def read(text: str) -> Any:
     """The document in ``text``, as ``yaml.safe_load`` reads it; ``Unsupported`` outside the dumper's subset."""
+    if text.endswith("\n...\n"):
+        text = text[:-4]  # the end marker the dumper adds after a "|+" block
     if not text.endswith("\n") or _UNUSUAL.search(text) or _DOCUMENT_MARKER.search(text):
         raise Unsupported
     return _Reader(text.split("\n")[:-1]).document()
@@ -143,6 +148,8 @@ class _Reader:
         self, parent: _Collection, child: dict[Any, Any] | list[Any], indent: int, indentless: bool = False
     ) -> _Collection:
         """Give the entry left open in ``parent`` the collection ``child``, read from here on."""
+        if len(self.stack) > _DEEPEST:
+            raise Unsupported
         parent.container[parent.slot] = child
         parent.open = False
         collection = _Collection(child, indent, indentless)
@@ -185,7 +192,7 @@ class _Reader:
             collection.open = True
             return None
         if kind == "json":
-            return _flow_json(scalar.text)
+            return _flow_json(scalar.text, len(self.stack))
         if kind == "[]":
             return []
         if kind == "{}":
@@ -291,17 +298,22 @@ def _scalar(text: str) -> Any:
     return _remember(_scalars, text, _yaml_scalars.value(tag, plain))
 
 
-def _flow_json(text: str) -> Any:
+def _flow_json(text: str, depth: int) -> Any:
     """A flow collection written as JSON (as the dumper writes server-sent events), read with ``json``.
 
     Where JSON and YAML 1.1 read the same text differently (``1e-05`` is a string in YAML 1.1, surrogate pair
-    escapes, NaN), or the text is not JSON at all (a YAML flow collection), libyaml reads it instead.
+    escapes, NaN, keys or nesting beyond libyaml's limits), or the text is not JSON at all (a YAML flow
+    collection), libyaml reads it instead.
     """
-    if "\\u" in text and _SURROGATE_ESCAPE.search(text):
+    if (
+        ("\\u" in text and _SURROGATE_ESCAPE.search(text))
+        or (len(text) > 250 and _LONG_JSON_KEY.search(text))
+        or depth + text.count("[") + text.count("{") > _DEEPEST
+    ):
         raise Unsupported
     try:
         return _JSON.decode(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         raise Unsupported from None
 
 

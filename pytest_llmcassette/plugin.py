@@ -83,7 +83,7 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
         terminalreporter.write_line(f"  wrote {path}")
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def vcr_cassette_dir(request: pytest.FixtureRequest) -> str:
     """The folder of the test module's cassettes: ``cassettes/<module stem>/`` beside it (as pytest-recording)."""
     path = request.node.path
