@@ -32,7 +32,9 @@ class Env:
         return self.path(work) / "bin" / "python"
 
 
-LLMCASSETTE = Env("llmcassette", ("-e", "{repo}", "openai"), ("openai", "httpx2", "respx", "pytest", "PyYAML"))
+LLMCASSETTE = Env(
+    "llmcassette", ("-e", "{repo}", "openai", "pyinstrument"), ("openai", "httpx2", "respx", "pytest", "PyYAML")
+)
 VCRPY = Env("vcrpy", ("vcrpy", "pytest-recording", "openai", "pytest"), ("openai", "vcrpy", "pytest-recording"))
 CASSETTER = Env("cassetter", ("cassetter[httpx2]", "openai", "pytest"), ("openai", "cassetter"))
 BRIDGE = Env("bridge", ("-e", "{repo}", "httpx2", "pytest-httpx2"), ("httpx2", "respx", "pytest-httpx2"))

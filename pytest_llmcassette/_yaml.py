@@ -8,7 +8,6 @@ constructor), everything else (``!!binary``, timestamps, merge keys...) by PyYAM
 
 from __future__ import annotations
 
-import gc
 from typing import Any
 
 import yaml
@@ -46,20 +45,13 @@ class _Loader(_BaseLoader):
 
 
 def load(text: str | bytes) -> Any:
-    """The document in ``text``, with the garbage collector paused: reading allocates many objects that all live
-    on (a collection would only walk them, and every other object of the test process, for nothing)."""
-    enabled = gc.isenabled()
-    gc.disable()
+    """The document in ``text``, as ``yaml.safe_load`` reads it."""
     try:
-        try:
-            return _block_yaml.read(text.decode() if isinstance(text, bytes) else text)
-        except (_block_yaml.Unsupported, UnicodeDecodeError):
-            pass
-        node = yaml.compose(text, Loader=_Loader)
-        return None if node is None else _construct(node)
-    finally:
-        if enabled:
-            gc.enable()
+        return _block_yaml.read(text.decode() if isinstance(text, bytes) else text)
+    except (_block_yaml.Unsupported, UnicodeDecodeError):
+        pass
+    node = yaml.compose(text, Loader=_Loader)
+    return None if node is None else _construct(node)
 
 
 def _construct(node: Node) -> Any:

@@ -6,7 +6,9 @@ and cassetter all write ``version: 1``).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import gc
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -32,12 +34,26 @@ def read_tape(path: Path, cache: TapeCache | None = None) -> Tape:
 
 
 def _read(path: Path, text: bytes) -> Tape:
+    with _collector_paused():
+        try:
+            document = _yaml.load(text)
+        except (_yaml.YAMLError, ValueError) as error:
+            raise CassetteFormatError(path, f"not valid YAML: {error}") from None
+        reader = detect(document, path)
+        return Tape(path, reader.NAME, reader.read(document, path))
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Reading allocates many objects that all live on: a garbage collection meanwhile would only walk them, and
+    every other object of the test process, for nothing."""
+    enabled = gc.isenabled()
+    gc.disable()
     try:
-        document = _yaml.load(text)
-    except (_yaml.YAMLError, ValueError) as error:
-        raise CassetteFormatError(path, f"not valid YAML: {error}") from None
-    reader = detect(document, path)
-    return Tape(path, reader.NAME, reader.read(document, path))
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def detect(document: Any, path: Path) -> ModuleType:
