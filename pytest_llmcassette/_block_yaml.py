@@ -38,6 +38,8 @@ _CANNOT_START_PLAIN = frozenset("[]{},#&*!|>'\"%@`")
 _SIMPLE_TAGS = frozenset(
     (_yaml_scalars.STR, _yaml_scalars.INT, _yaml_scalars.FLOAT, _yaml_scalars.BOOL, _yaml_scalars.NULL)
 )
+_JSON_ITEM = "- json: "  # how the dumper writes a server-sent event holding JSON data
+_JSON_ITEMS = (_JSON_ITEM + "{", _JSON_ITEM + "[")
 _DEEPEST = 500  # nesting beyond which libyaml (1000 levels) or Python's recursion limit could refuse
 _CACHE_LIMIT = 20_000
 _T = TypeVar("_T")
@@ -106,7 +108,9 @@ class _Reader:
             else:
                 top = self.enter(indent, content)
                 if type(top.container) is list:
-                    self.add_item(top, indent, content)
+                    if content.startswith(_JSON_ITEMS):
+                        self.json_items(top, line[: indent + len(_JSON_ITEM)])
+                    self.add_item(top, indent, lines[self.position - 1].lstrip(" "))
                     continue
             entry = _entries.get(content) or _entry(content)
             if entry is None:
@@ -155,6 +159,20 @@ class _Reader:
         collection = _Collection(child, indent, indentless)
         self.stack.append(collection)
         return collection
+
+    def json_items(self, sequence: _Collection, prefix: str) -> None:
+        """A run of ``- json: {...}`` items (server-sent events, one a line), read without the per-line machinery.
+
+        Every line of the run but the last is an item that the next line closes; the last is left to
+        ``add_item``, as lines below it may still add keys to its mapping.
+        """
+        lines, items, start, cut = self.lines, cast(list[Any], sequence.container), self.position - 1, len(prefix)
+        end, depth, openers = start + 1, len(self.stack) + 1, (prefix + "{", prefix + "[")
+        while end < len(lines) and lines[end].startswith(openers):
+            end += 1
+        for line in lines[start : end - 1]:
+            items.append({"json": _flow_json(line[cut:].rstrip(" "), depth)})
+        self.position = end
 
     def add_item(self, sequence: _Collection, column: int, content: str) -> None:
         """Add a ``- `` line's item: a scalar, or a collection that starts on this line ("- - a", "- key: value")."""

@@ -206,6 +206,33 @@ def test_near_misses_read_as_libyaml_reads_them(text: str) -> None:
     _assert_agrees(text)
 
 
+def _event_stream(values: list[Any], last: dict[str, Any]) -> str:
+    """A response as native cassettes hold it: a run of ``- json:`` events, then one that may have more keys."""
+    events: list[Any] = [{"json": _yaml.JSONLine(value)} for value in values]
+    events.append({key: _yaml.JSONLine(value) if key == "json" else value for key, value in last.items()})
+    return _yaml.dump({"response": {"status": 200, "events": events, "after": 1}, "next": [{"json": 1}]})
+
+
+last_events = st.fixed_dictionaries({}, optional={"event": word, "json": plain_json_values, "data": sentence})
+json_containers = st.lists(plain_json_values, max_size=3) | st.dictionaries(word, plain_json_values, max_size=3)
+
+
+@settings(max_examples=75, deadline=None, database=None)
+@given(st.lists(json_containers, max_size=6), last_events.filter(bool))
+def test_runs_of_json_events_take_the_fast_path(values: list[Any], last: dict[str, Any]) -> None:
+    _assert_fast_path(_event_stream(values, last))
+
+
+@settings(max_examples=75, deadline=None, database=None)
+@given(st.lists(st.dictionaries(any_text, json_values, max_size=3), min_size=2, max_size=4), st.data())
+def test_edited_runs_of_json_events_read_as_libyaml_reads_them(values: list[Any], data: st.DataObject) -> None:
+    text = _event_stream(values, {"data": "[DONE]"})
+    for _ in range(data.draw(st.integers(1, 2))):
+        start = data.draw(st.integers(0, len(text)))
+        text = text[:start] + data.draw(st.sampled_from(EDITS)) + text[start + data.draw(st.integers(0, 2)) :]
+    _assert_agrees(text)
+
+
 # --- The repository's YAML files ------------------------------------------------------------------------------
 
 
