@@ -28,7 +28,9 @@ class Unsupported(Exception):
 # Characters outside printable YAML, or that YAML reads as line breaks (\r, \x85, \u2028, \u2029), a byte
 # order mark, tabs (never allowed in indentation): any of them sends the whole text to libyaml.
 _UNUSUAL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]")
-_DOCUMENT_MARKER = re.compile(r"^(?:---|\.\.\.|%)", re.MULTILINE)
+_PLAIN_ASCII = bytes(range(0x20, 0x7F)) + b"\n"  # what an ASCII text may hold: a quicker check than _UNUSUAL's
+_DOCUMENT_MARKERS = ("---", "...", "%")
+_DOCUMENT_MARKER = re.compile(r"\n(?:---|\.\.\.|%)")  # at a line's start (a literal first is quick to search)
 _SINGLE_QUOTED = re.compile(r"'((?:[^']|'')*)'")
 _DOUBLE_QUOTED = re.compile(r'"((?:[^"\\]|\\.)*)"')
 _ESCAPE = re.compile(r"\\(?:x([0-9a-fA-F]{2})|u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8})|(.))")
@@ -67,9 +69,15 @@ def read(text: str) -> Any:
     """The document in ``text``, as ``yaml.safe_load`` reads it; ``Unsupported`` outside the dumper's subset."""
     if text.endswith("\n...\n"):
         text = text[:-4]  # the end marker the dumper adds after a "|+" block
-    if not text.endswith("\n") or _UNUSUAL.search(text) or _DOCUMENT_MARKER.search(text):
+    if not text.endswith("\n") or _unusual(text) or text.startswith(_DOCUMENT_MARKERS) or _DOCUMENT_MARKER.search(text):
         raise Unsupported
     return _Reader(text.split("\n")[:-1]).document()
+
+
+def _unusual(text: str) -> bool:
+    if text.isascii():
+        return bool(text.encode("ascii").translate(None, _PLAIN_ASCII))
+    return _UNUSUAL.search(text) is not None
 
 
 class _Collection:

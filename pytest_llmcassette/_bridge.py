@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import importlib.util
+import inspect
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from ._cassette import Cassette
 from ._model import RecordedRequest
 
 Finish = Callable[[bytes], None]
+SideEffect = Callable[[httpx.Request], httpx.Response | httpx.Request]
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +119,7 @@ class Bridge:
 
     def __init__(self) -> None:
         self.router = respx.Router(assert_all_called=False, assert_all_mocked=True)
-        self.router.route(name="llm_cassette").mock(side_effect=self._answer)
+        self.router.route(name="llm_cassette").mock(side_effect=_signed(lambda request: self._answer(request)))
         self._cassette: Cassette | None = None
         self._restore: list[tuple[type, str, Any]] = []
 
@@ -188,14 +190,27 @@ class Bridge:
         return lambda body: record(sent, status, headers, body)
 
 
+def _signed(side_effect: SideEffect) -> SideEffect:
+    """``side_effect`` with its signature worked out once: respx looks for a ``route`` parameter on every call,
+    and would otherwise rebuild the signature each time (the costliest step of its routing)."""
+    side_effect.__signature__ = inspect.signature(side_effect)  # type: ignore[attr-defined]
+    return side_effect
+
+
 def _identity(request: httpx.Request) -> httpx.Request:
     return request
 
 
 def _to_httpx(request: Any) -> httpx.Request:
-    return httpx.Request(
-        request.method, _httpx_url(str(request.url)), headers=request.headers.raw, content=request.content
+    """The same request for respx: given as a stream, httpx adds no headers of its own (as when copying one)."""
+    copy = httpx.Request(
+        request.method,
+        _httpx_url(str(request.url)),
+        headers=request.headers.raw,
+        stream=httpx.ByteStream(request.content),
     )
+    copy.read()
+    return copy
 
 
 @functools.lru_cache(maxsize=256)

@@ -8,6 +8,7 @@ Matching is then one dictionary lookup, whatever the cassette's length.
 from __future__ import annotations
 
 import difflib
+import functools
 import json
 from collections import deque
 from collections.abc import Iterable, Sequence
@@ -35,7 +36,9 @@ class MatchRules:
         return cls(tuple(tuple(path.split(".")) for path in paths))
 
 
+@functools.lru_cache(maxsize=256)
 def normalize_url(url: str) -> str:
+    """Kept for each URL seen: a test suite talks to a handful of URLs, and every request is normalized."""
     parts = urlsplit(_redact.url(url))
     query = urlencode(sorted(parse_qsl(parts.query, keep_blank_values=True))) if parts.query else ""
     return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path or "/", query, ""))
