@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from . import _redact
+from . import _json_text, _redact
 
 RequestKey = tuple[str, str, str | bytes]
 
@@ -54,16 +54,13 @@ def parse_json(body: bytes) -> Any:
         return None
 
 
-canonical_json = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
-
-
 def normalize_body(body: bytes, rules: MatchRules) -> str | bytes:
     value = parse_json(body)
     if value is None:
         return body
     for path in rules.ignore_body_paths:
         _drop(value, path)
-    return canonical_json(value)
+    return _json_text.canonical(value)
 
 
 def _drop(value: Any, path: Sequence[str]) -> None:

@@ -11,9 +11,10 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from . import _json_text
+
 _EVENT_END = re.compile(rb"(?<=\n\n)|(?<=\n\r\n)")
 _SINGLE_FIELDS = ("event", "id", "retry")
-_compact_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 Event = dict[str, Any]
 
@@ -89,7 +90,7 @@ def serialize_event(event: Event) -> bytes:
     lines = []
     for name, value in event.items():
         if name == "json":
-            lines.append("data: " + _compact_json(value))
+            lines.append("data: " + _json_text.compact(value))
         elif name == "comment":
             lines.append(": " + str(value))
         else:

@@ -102,6 +102,11 @@ def test_append_keeps_every_existing_byte(tmp_path: Path) -> None:
             "  response: {status: 200, text: a, json: {}}\n",
             "more than one body: json, text",
         ),
+        (
+            "llm_cassette: 1\ninteractions:\n- request: {method: POST, url: 'http://x/', json: {a: .nan}}\n"
+            "  response: {status: 200}\n",
+            "the request json body is not JSON data",
+        ),
     ],
 )
 def test_malformed_native_files_name_file_interaction_and_problem(tmp_path: Path, text: str, problem: str) -> None:
@@ -112,3 +117,16 @@ def test_malformed_native_files_name_file_interaction_and_problem(tmp_path: Path
     assert str(path) in caught.value.msg and problem in caught.value.msg
     if "interactions:\n-" in text:
         assert "interaction 0" in caught.value.msg
+
+
+@pytest.mark.parametrize(
+    "body",
+    ["json: &loop [*loop]", "json: &loop {a: *loop}", "events: [{json: &loop {a: [*loop]}}]"],
+)
+def test_values_that_contain_themselves_are_a_format_error(tmp_path: Path, body: str) -> None:
+    path = tmp_path / "recursive.yaml"
+    request = "{method: GET, url: 'http://x/'}"
+    path.write_text(f"llm_cassette: 1\ninteractions:\n- request: {request}\n  response: {{status: 200, {body}}}\n")
+    with pytest.raises(CassetteFormatError) as caught:
+        read_tape(path)
+    assert str(path) in caught.value.msg and "contain itself" in caught.value.msg

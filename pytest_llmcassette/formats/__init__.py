@@ -39,6 +39,10 @@ def _read(path: Path, text: bytes) -> Tape:
             document = _yaml.load(text)
         except (_yaml.YAMLError, ValueError) as error:
             raise CassetteFormatError(path, f"not valid YAML: {error}") from None
+        except RecursionError:
+            raise CassetteFormatError(
+                path, "a YAML alias makes a value contain itself, or values nest too deeply"
+            ) from None
         reader = detect(document, path)
         return Tape(path, reader.NAME, reader.read(document, path))
 

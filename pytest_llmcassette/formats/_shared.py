@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import json
 import zlib
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
-from .. import _sse
+from .. import _json_text, _sse
 from .._errors import CassetteFormatError
 from .._model import Headers, Interaction, RecordedRequest, RecordedResponse
 
 T = TypeVar("T")
 
-_compact_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
 _FRAMING = frozenset({"content-length", "transfer-encoding", "connection", "keep-alive"})
 _FRAMING_AND_ENCODING = _FRAMING | {"content-encoding"}
 
@@ -107,8 +105,8 @@ def text_body(value: Any, where: Where, what: str) -> bytes:
 def json_body(value: Any, where: Where, what: str) -> bytes:
     """A body that a format stores as YAML data, as compact UTF-8 JSON."""
     try:
-        return _compact_json(value).encode()
-    except (TypeError, ValueError) as error:
+        return _json_text.strict_compact(value).encode()
+    except (TypeError, ValueError, RecursionError) as error:
         raise where.error(f"{what} is not JSON data: {error}") from None
 
 

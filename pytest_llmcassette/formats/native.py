@@ -97,7 +97,7 @@ def _events(value: Any, where: Where) -> tuple[bytes, ...]:
             raise where.error(f"event {number} must be a non-empty mapping")
     try:
         return _sse.serialize(value)
-    except (TypeError, ValueError) as error:
+    except (TypeError, ValueError, RecursionError) as error:
         raise where.error(f"an event's json is not JSON data: {error}") from None
 
 
