@@ -99,10 +99,11 @@ def default_cassette_name(request: pytest.FixtureRequest) -> str:
     return name
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def llm_cassette_config() -> dict[str, Any]:
     """Override at any scope to configure cassettes: ``record_mode``, ``ignore_body_paths``,
-    ``filter_headers`` (more header names never to write) and ``allow_unused``."""
+    ``filter_headers`` (more header names never to write) and ``allow_unused``. Module-scoped, as
+    pytest-recording's ``vcr_config``: computed once a module, not for every test."""
     return {}
 
 
