@@ -69,9 +69,14 @@ def read(text: str) -> Any:
     """The document in ``text``, as ``yaml.safe_load`` reads it; ``Unsupported`` outside the dumper's subset."""
     if text.endswith("\n...\n"):
         text = text[:-4]  # the end marker the dumper adds after a "|+" block
-    if not text.endswith("\n") or _unusual(text) or text.startswith(_DOCUMENT_MARKERS) or _DOCUMENT_MARKER.search(text):
+    if not text.endswith("\n") or _unusual(text) or _has_document_marker(text):
         raise Unsupported
     return _Reader(text.split("\n")[:-1]).document()
+
+
+def _has_document_marker(text: str) -> bool:
+    """A line starting ``---``, ``...`` or ``%``: a document start or end, or a directive."""
+    return text.startswith(_DOCUMENT_MARKERS) or _DOCUMENT_MARKER.search(text) is not None
 
 
 def _unusual(text: str) -> bool:
