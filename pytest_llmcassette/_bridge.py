@@ -16,8 +16,7 @@ import importlib.util
 import inspect
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import httpx
 import respx
@@ -30,8 +29,7 @@ Finish = Callable[[bytes], None]
 SideEffect = Callable[[httpx.Request], httpx.Response | httpx.Request]
 
 
-@dataclass(frozen=True, slots=True)
-class _Library:
+class _Library(NamedTuple):
     """One HTTP library's transports and the stream types its responses need."""
 
     module: Any

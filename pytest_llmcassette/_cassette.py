@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
+from typing import NamedTuple
 
 from . import _redact
 from ._errors import CassetteError, NoMatchingInteraction, UnusedInteractions
@@ -23,12 +23,11 @@ class RecordMode(StrEnum):
     REWRITE = "rewrite"  # the same as ``all``, as pytest-recording names it
 
 
-@dataclass(frozen=True, slots=True)
-class CassetteOptions:
+class CassetteOptions(NamedTuple):
     """How a test's cassette behaves: from the ``llm_cassette_config`` fixture, the marker and the command line."""
 
     record_mode: RecordMode = RecordMode.NONE
-    rules: MatchRules = field(default_factory=MatchRules)
+    rules: MatchRules = MatchRules()
     filter_headers: tuple[str, ...] = ()
     allow_unused: bool = False
 

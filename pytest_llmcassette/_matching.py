@@ -12,8 +12,7 @@ import functools
 import json
 from collections import deque
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from . import _json_text, _redact
@@ -21,8 +20,7 @@ from . import _json_text, _redact
 RequestKey = tuple[str, str, str | bytes]
 
 
-@dataclass(frozen=True, slots=True)
-class MatchRules:
+class MatchRules(NamedTuple):
     """What a request is matched on, beyond method and URL.
 
     ``ignore_body_paths`` are dotted paths into the JSON body (``metadata.trace_id``); ``*`` stands for every
