@@ -16,8 +16,6 @@ import json
 import re
 from typing import Any, TypeVar, cast
 
-from yaml.scanner import Scanner
-
 from . import _yaml_scalars
 
 
@@ -26,16 +24,18 @@ class Unsupported(Exception):
 
 
 # Characters outside printable YAML, or that YAML reads as line breaks (\r, \x85, \u2028, \u2029), a byte
-# order mark, tabs (never allowed in indentation): any of them sends the whole text to libyaml.
-_UNUSUAL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]")
+# order mark, tabs (never allowed in indentation): any of them sends the whole text to libyaml. This pattern and
+# the two rare ones below are compiled (and kept by ``re``) on first use: compiling all three costs as much as
+# reading a cassette.
+_UNUSUAL = "[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]"
 _PLAIN_ASCII = bytes(range(0x20, 0x7F)) + b"\n"  # what an ASCII text may hold: a quicker check than _UNUSUAL's
 _DOCUMENT_MARKERS = ("---", "...", "%")
 _DOCUMENT_MARKER = re.compile(r"\n(?:---|\.\.\.|%)")  # at a line's start (a literal first is quick to search)
 _SINGLE_QUOTED = re.compile(r"'((?:[^']|'')*)'")
 _DOUBLE_QUOTED = re.compile(r'"((?:[^"\\]|\\.)*)"')
 _ESCAPE = re.compile(r"\\(?:x([0-9a-fA-F]{2})|u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8})|(.))")
-_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89abcdefABCDEF]")  # JSON pairs them, YAML refuses them
-_LONG_JSON_KEY = re.compile(r'"(?:[^"\\]|\\.){250,}"\s*:')  # libyaml refuses keys over 1024 characters
+_SURROGATE_ESCAPE = r"\\u[dD][89abcdefABCDEF]"  # JSON pairs them, YAML refuses them
+_LONG_JSON_KEY = r'"(?:[^"\\]|\\.){250,}"\s*:'  # libyaml refuses keys over 1024 characters
 _CANNOT_START_PLAIN = frozenset("[]{},#&*!|>'\"%@`")
 _SIMPLE_TAGS = frozenset(
     (_yaml_scalars.STR, _yaml_scalars.INT, _yaml_scalars.FLOAT, _yaml_scalars.BOOL, _yaml_scalars.NULL)
@@ -82,7 +82,7 @@ def _has_document_marker(text: str) -> bool:
 def _unusual(text: str) -> bool:
     if text.isascii():
         return bool(text.encode("ascii").translate(None, _PLAIN_ASCII))
-    return _UNUSUAL.search(text) is not None
+    return re.search(_UNUSUAL, text) is not None
 
 
 class _Collection:
@@ -337,8 +337,8 @@ def _flow_json(text: str, depth: int) -> Any:
     collection), libyaml reads it instead.
     """
     if (
-        ("\\u" in text and _SURROGATE_ESCAPE.search(text))
-        or (len(text) > 250 and _LONG_JSON_KEY.search(text))
+        ("\\u" in text and re.search(_SURROGATE_ESCAPE, text))
+        or (len(text) > 250 and re.search(_LONG_JSON_KEY, text))
         or depth + text.count("[") + text.count("{") > _DEEPEST
     ):
         raise Unsupported
@@ -384,6 +384,8 @@ def _quoted(text: str) -> tuple[str, int]:
 def _unescape(match: re.Match[str]) -> str:
     character = match.group(4)
     if character is not None:
+        from yaml.scanner import Scanner  # rare enough in a cassette to leave PyYAML unimported until then
+
         replacement = Scanner.ESCAPE_REPLACEMENTS.get(character)
         if replacement is None:
             raise Unsupported

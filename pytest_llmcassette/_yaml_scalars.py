@@ -1,30 +1,42 @@
 """Plain YAML scalars typed as PyYAML's safe loader types them: the tag its resolver gives, then the value.
 
-Shared by both ways of reading YAML here (``_yaml``'s libyaml nodes and ``_block_yaml``'s lines), so the two
-cannot disagree. Strings, decimal integers, simple floats, booleans and nulls are built directly; every other
-form (hexadecimal, sexagesimal, timestamps...) is left to PyYAML's ``SafeConstructor``.
+Shared by both ways of reading YAML here (``_libyaml``'s nodes and ``_block_yaml``'s lines), so the two cannot
+disagree. The forms a cassette is made of (words, decimal integers and fractions, booleans, nulls) are typed and
+built here, without PyYAML; any other plain scalar YAML 1.1 might type (hexadecimal, sexagesimal, timestamps,
+``.inf``...) is left to PyYAML's resolver and ``SafeConstructor``, imported then.
 """
 
 from __future__ import annotations
 
+import functools
+import re
 from typing import Any
-
-from yaml.constructor import SafeConstructor
-from yaml.nodes import ScalarNode
-from yaml.resolver import Resolver
 
 STR, INT, FLOAT = "tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"
 BOOL, NULL = "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null"
 
-_IMPLICIT = Resolver.yaml_implicit_resolvers  # first character -> [(tag, pattern)], YAML 1.1's core schema
+_MAY_BE_TYPED = frozenset("-+.0123456789<=~yYnNtTfFoO!&*")  # first characters of YAML 1.1's implicit types
+_WORDS = frozenset("~yYnNtTfFoO")  # ... of which these start only booleans and nulls: whole words
+_BOOLEANS = {"yes": True, "no": False, "true": True, "false": False, "on": True, "off": False}
+_BOOLEAN_WORDS = frozenset(word for base in _BOOLEANS for word in (base, base.capitalize(), base.upper()))
+_NULL_WORDS = frozenset(("~", "null", "Null", "NULL"))
+# An integer, or a fraction (with an exponent, as the dumper writes small floats) when group 1 is set.
+_DECIMAL = re.compile(r"[-+]?(?:0|[1-9][0-9]*)(\.[0-9]+(?:[eE][-+][0-9]+)?)?")
 
 
 def resolve(text: str) -> str:
     """The tag of an unquoted scalar."""
-    for tag, pattern in _IMPLICIT.get(text[:1], ()):
-        if pattern.match(text):
-            return str(tag)
-    return STR
+    if not text:
+        return NULL
+    first = text[0]
+    if first not in _MAY_BE_TYPED:
+        return STR
+    if first in _WORDS:
+        return BOOL if text in _BOOLEAN_WORDS else NULL if text in _NULL_WORDS else STR
+    decimal = _DECIMAL.fullmatch(text)
+    if decimal is not None:
+        return INT if decimal.group(1) is None else FLOAT
+    return _pyyaml_resolve(text)
 
 
 def value(tag: str, text: str) -> Any:
@@ -33,12 +45,30 @@ def value(tag: str, text: str) -> Any:
         return text
     if tag == INT:
         digits = text[1:] if text[:1] in "+-" else text
-        if digits.isdigit() and (digits[0] != "0" or digits == "0"):
+        if digits.isascii() and digits.isdigit() and (digits[0] != "0" or digits == "0"):
             return int(text)
     elif tag == NULL:
         return None
     elif tag == BOOL:
-        return SafeConstructor.bool_values[text.lower()]
-    elif tag == FLOAT and text[-1:].isdigit() and ":" not in text:
-        return float(text.replace("_", ""))
+        return _BOOLEANS[text.lower()]
+    elif tag == FLOAT and _DECIMAL.fullmatch(text):
+        return float(text)
+    from yaml.constructor import SafeConstructor
+    from yaml.nodes import ScalarNode
+
     return SafeConstructor().construct_object(ScalarNode(tag, text), deep=True)
+
+
+def _pyyaml_resolve(text: str) -> str:
+    for tag, pattern in _implicit_resolvers().get(text[0], ()):
+        if pattern.match(text):
+            return str(tag)
+    return STR
+
+
+@functools.cache
+def _implicit_resolvers() -> dict[str, list[tuple[str, re.Pattern[str]]]]:
+    """PyYAML's resolvers by first character: YAML 1.1's core schema."""
+    from yaml.resolver import Resolver
+
+    return Resolver.yaml_implicit_resolvers

@@ -1,0 +1,96 @@
+"""The PyYAML side of reading and writing, with libyaml's C classes when present, safe types only.
+
+Imported only when a cassette is written, or when one holds YAML that ``_block_yaml`` leaves to libyaml. Such a
+document is parsed and composed by libyaml; the plain mappings, sequences and scalars a cassette is made of are
+built here directly (about twice as fast as PyYAML's constructor), everything else (``!!binary``, timestamps,
+merge keys...) by PyYAML's own safe constructor.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+from yaml.constructor import SafeConstructor
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from . import _yaml, _yaml_scalars
+
+try:
+    from yaml import CSafeDumper as _BaseDumper
+    from yaml import CSafeLoader as _BaseLoader
+except ImportError:  # pragma: no cover - pure-Python PyYAML build
+    from yaml import SafeDumper as _BaseDumper  # type: ignore[assignment]
+    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
+
+_MAP, _SEQ = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
+_FLATTENED = frozenset(("tag:yaml.org,2002:merge", "tag:yaml.org,2002:value"))  # keys PyYAML's mappings rewrite
+
+
+class _Loader(_BaseLoader):
+    """The safe loader, resolving tags as it does but without its path-resolver bookkeeping (which it never uses)."""
+
+    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+        pass
+
+    def ascend_resolver(self) -> None:
+        pass
+
+    def resolve(self, kind: type, value: Any, implicit: tuple[bool, bool]) -> str:
+        if kind is ScalarNode:
+            return _yaml_scalars.resolve(value) if implicit[0] else _yaml_scalars.STR
+        return _SEQ if kind is SequenceNode else _MAP
+
+
+def load(text: str | bytes) -> Any:
+    """The document in ``text``, as ``yaml.safe_load`` reads it; ``_yaml.InvalidYAML`` with libyaml's message."""
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+        return None if node is None else _construct(node)
+    except yaml.YAMLError as error:
+        raise _yaml.InvalidYAML(str(error)) from None
+
+
+def _construct(node: Node) -> Any:
+    kind = node.__class__
+    if kind is ScalarNode:
+        return _yaml_scalars.value(node.tag, node.value)
+    if kind is MappingNode and node.tag == _MAP and all(key.tag not in _FLATTENED for key, _ in node.value):
+        try:
+            return {_construct(key): _construct(value) for key, value in node.value}
+        except TypeError:  # a mapping or a list as a key: let PyYAML say so
+            pass
+    elif kind is SequenceNode and node.tag == _SEQ:
+        return [_construct(item) for item in node.value]
+    return SafeConstructor().construct_object(node, deep=True)
+
+
+class _Dumper(_BaseDumper):
+    """Safe dumper that writes multi-line strings as literal blocks, so bodies read like the wire."""
+
+
+def _represent_str(dumper: _Dumper, value: str) -> yaml.Node:
+    if "\n" in value and value == value.rstrip(" ") and "\r" not in value:
+        return dumper.represent_scalar(_yaml_scalars.STR, value, style="|")
+    return dumper.represent_str(value)
+
+
+def _represent_json_line(dumper: _Dumper, line: _yaml.JSONLine) -> yaml.Node:
+    def node(value: Any) -> yaml.Node:
+        if isinstance(value, str):
+            return ScalarNode(_yaml_scalars.STR, value, style='"')
+        if isinstance(value, dict):
+            return MappingNode(_MAP, [(node(str(key)), node(item)) for key, item in value.items()], flow_style=True)
+        if isinstance(value, list):
+            return SequenceNode(_SEQ, [node(item) for item in value], flow_style=True)
+        return dumper.represent_data(value)  # null, booleans, numbers (floats as "1.0e-05": a float in both)
+
+    return node(line.value)
+
+
+_Dumper.add_representer(str, _represent_str)
+_Dumper.add_representer(_yaml.JSONLine, _represent_json_line)
+
+
+def dump(document: Any) -> str:
+    return yaml.dump(document, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1_000_000)
