@@ -78,3 +78,74 @@ def test_the_command_line_offers_exactly_the_record_modes() -> None:
     from pytest_llmcassette.plugin import RECORD_MODES
 
     assert sorted(RECORD_MODES) == sorted(mode.value for mode in RecordMode)
+
+
+OVERRIDES_CONFTEST = """
+import pytest
+
+@pytest.fixture(scope="module")
+def vcr_cassette_dir(request):
+    return str(request.path.parent / "tapes")
+"""
+
+OVERRIDES_SUITE = """
+import pytest
+from chat import ask
+
+@pytest.fixture
+def default_cassette_name(request):
+    return "module-" + request.node.name
+
+@pytest.mark.llm_cassette
+def test_module_override():
+    assert ask("module") == "echo: module"
+
+class TestClassOverride:
+    @pytest.fixture
+    def default_cassette_name(self):
+        return "class-wide"
+
+    @pytest.fixture
+    def llm_cassette_config(self):
+        return {"allow_unused": True}
+
+    @pytest.mark.llm_cassette
+    def test_class(self):
+        assert ask("class") == "echo: class"
+
+@pytest.mark.parametrize("default_cassette_name", ["parametrized"])
+@pytest.mark.llm_cassette
+def test_parametrized(default_cassette_name):
+    assert ask("parametrized") == "echo: parametrized"
+"""
+
+
+def test_the_cassette_fixtures_are_overridden_at_every_scope(suite: pytest.Pytester) -> None:
+    """conftest, module, class and parametrization overrides all reach the cassette; the plugin's own defaults
+    are computed without setting their fixtures up, so this holds them to pytest's choice."""
+    suite.makeconftest(OVERRIDES_CONFTEST)
+    suite.makepyfile(test_overrides=OVERRIDES_SUITE)
+    suite.runpytest("--record-mode=once").assert_outcomes(passed=3)
+    tapes = suite.path / "tapes"
+    written = sorted(path.name for path in tapes.iterdir())
+    assert written == ["class-wide.yaml", "module-test_module_override.yaml", "parametrized.yaml"]
+    assert not (suite.path / "cassettes").exists()
+    suite.runpytest().assert_outcomes(passed=3)
+
+
+def test_the_default_cassette_path_is_the_fixtures_default(suite: pytest.Pytester) -> None:
+    suite.makepyfile(
+        test_defaults="""
+        import pytest
+        from chat import ask
+
+        class TestQuestions:
+            @pytest.mark.llm_cassette
+            @pytest.mark.parametrize("word", ["a/b"])
+            def test_word(self, word, vcr_cassette_dir, default_cassette_name, llm_cassette):
+                assert ask(word) == "echo: " + word
+                assert str(llm_cassette.path) == f"{vcr_cassette_dir}/{default_cassette_name}.yaml"
+        """
+    )
+    suite.runpytest("--record-mode=once").assert_outcomes(passed=1)
+    assert (suite.path / "cassettes" / "test_defaults" / "TestQuestions.test_word[a-b].yaml").is_file()
