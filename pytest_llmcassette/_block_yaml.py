@@ -16,11 +16,14 @@ import json
 import re
 from typing import Any, TypeVar, cast
 
-from . import _yaml_scalars
+from . import _json_text, _yaml_scalars
 
 
 class Unsupported(Exception):
     """The text uses YAML that this reader leaves to libyaml."""
+
+
+JSONTexts = dict[int, str]  # id of a value read from one line of JSON -> that JSON text
 
 
 # Characters outside printable YAML, or that YAML reads as line breaks (\r, \x85, \u2028, \u2029), a byte
@@ -65,13 +68,17 @@ _entries: dict[str, tuple[Any, Any] | None] = {}  # a line's content -> (key, sc
 _scalars: dict[str, Any] = {}  # a scalar's text -> its value or marker
 
 
-def read(text: str) -> Any:
-    """The document in ``text``, as ``yaml.safe_load`` reads it; ``Unsupported`` outside the dumper's subset."""
+def read(text: str, json_texts: JSONTexts | None = None) -> Any:
+    """The document in ``text``, as ``yaml.safe_load`` reads it; ``Unsupported`` outside the dumper's subset.
+
+    ``json_texts``, when given, gets the text of every collection read from one line of JSON, by its value's
+    ``id`` (so a server-sent event can be replayed as its line holds it, without serializing it again).
+    """
     if text.endswith("\n...\n"):
         text = text[:-4]  # the end marker the dumper adds after a "|+" block
     if not text.endswith("\n") or _unusual(text) or _has_document_marker(text):
         raise Unsupported
-    return _Reader(text.split("\n")[:-1]).document()
+    return _Reader(text.split("\n")[:-1], {} if json_texts is None else json_texts).document()
 
 
 def _has_document_marker(text: str) -> bool:
@@ -101,8 +108,9 @@ class _Collection:
 class _Reader:
     """Reads line by line, keeping the collections the current line is nested in on a stack."""
 
-    def __init__(self, lines: list[str]) -> None:
+    def __init__(self, lines: list[str], json_texts: JSONTexts) -> None:
         self.lines = lines
+        self.json_texts = json_texts
         self.position = 0
         self.stack: list[_Collection] = []
 
@@ -180,11 +188,14 @@ class _Reader:
         ``add_item``, as lines below it may still add keys to its mapping.
         """
         lines, items, start, cut = self.lines, cast(list[Any], sequence.container), self.position - 1, len(prefix)
-        end, depth, openers = start + 1, len(self.stack) + 1, (prefix + "{", prefix + "[")
+        end, depth, openers, texts = start + 1, len(self.stack) + 1, (prefix + "{", prefix + "["), self.json_texts
         while end < len(lines) and lines[end].startswith(openers):
             end += 1
         for line in lines[start : end - 1]:
-            items.append({"json": _flow_json(line[cut:].rstrip(" "), depth)})
+            text = line[cut:].rstrip(" ")
+            value = _flow_json(text, depth)
+            texts[id(value)] = text
+            items.append({"json": value})
         self.position = end
 
     def add_item(self, sequence: _Collection, column: int, content: str) -> None:
@@ -223,7 +234,9 @@ class _Reader:
             collection.open = True
             return None
         if kind == "json":
-            return _flow_json(scalar.text, len(self.stack))
+            value = _flow_json(scalar.text, len(self.stack))
+            self.json_texts[id(value)] = scalar.text
+            return value
         if kind == "[]":
             return []
         if kind == "{}":
@@ -346,6 +359,22 @@ def _flow_json(text: str, depth: int) -> Any:
         return _JSON.decode(text)
     except (ValueError, RecursionError):
         raise Unsupported from None
+
+
+def one_line_json(value: Any) -> str | None:
+    """``value`` as compact JSON that this reader (and libyaml) read back as ``value`` from a line of its own, or
+    None (not a JSON object or array, or characters YAML reads otherwise, or floats YAML 1.1 does not type)."""
+    try:
+        text = _json_text.strict_compact(value)
+    except (TypeError, ValueError, RecursionError):
+        return None
+    if text[:1] not in ("{", "[") or _unusual(text):
+        return None
+    try:
+        same = _flow_json(text, 0) == value
+    except Unsupported:
+        return None
+    return text if same else None
 
 
 def _yaml_float(text: str) -> float:

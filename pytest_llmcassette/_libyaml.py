@@ -8,13 +8,15 @@ merge keys...) by PyYAML's own safe constructor.
 
 from __future__ import annotations
 
+import io
+import os
 from typing import Any
 
 import yaml
 from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from . import _yaml, _yaml_scalars
+from . import _block_yaml, _yaml, _yaml_scalars
 
 try:
     from yaml import CSafeDumper as _BaseDumper
@@ -66,7 +68,21 @@ def _construct(node: Node) -> Any:
 
 
 class _Dumper(_BaseDumper):
-    """Safe dumper that writes multi-line strings as literal blocks, so bodies read like the wire."""
+    """Safe dumper that writes multi-line strings as literal blocks, so bodies read like the wire, and JSON lines
+    as compact JSON (PyYAML's emitter can only space them): each is written as a placeholder word, replaced by
+    its JSON text once the document is out."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.placeholder = f"json-line-{os.urandom(8).hex()}"  # a plain scalar no document holds by chance
+        self.json_lines: list[str] = []
+
+    def text(self, output: str) -> str:
+        """``output`` with each placeholder replaced by its JSON line."""
+        pieces = output.split(self.placeholder)
+        if len(pieces) != len(self.json_lines) + 1:
+            raise RuntimeError("llm_cassette: a JSON line's placeholder was not written exactly once")
+        return "".join(piece + line for piece, line in zip(pieces, [*self.json_lines, ""], strict=True))
 
 
 def _represent_str(dumper: _Dumper, value: str) -> yaml.Node:
@@ -76,7 +92,12 @@ def _represent_str(dumper: _Dumper, value: str) -> yaml.Node:
 
 
 def _represent_json_line(dumper: _Dumper, line: _yaml.JSONLine) -> yaml.Node:
-    def node(value: Any) -> yaml.Node:
+    text = _block_yaml.one_line_json(line.value)
+    if text is not None:
+        dumper.json_lines.append(text)
+        return ScalarNode(_yaml_scalars.STR, dumper.placeholder)
+
+    def node(value: Any) -> yaml.Node:  # YAML that is JSON too, spaced as PyYAML writes flow collections
         if isinstance(value, str):
             return ScalarNode(_yaml_scalars.STR, value, style='"')
         if isinstance(value, dict):
@@ -93,4 +114,12 @@ _Dumper.add_representer(_yaml.JSONLine, _represent_json_line)
 
 
 def dump(document: Any) -> str:
-    return yaml.dump(document, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1_000_000)
+    output = io.StringIO()
+    dumper = _Dumper(output, sort_keys=False, allow_unicode=True, width=1_000_000)
+    try:
+        dumper.open()
+        dumper.represent(document)
+        dumper.close()
+    finally:
+        dumper.dispose()
+    return dumper.text(output.getvalue())

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from . import _json_text
@@ -81,16 +81,17 @@ def _json_container(text: str) -> Any:
     return value if isinstance(value, dict | list) else None
 
 
-def serialize(events: Iterable[Event]) -> tuple[bytes, ...]:
-    """The wire form of each event, one chunk each."""
-    return tuple(serialize_event(event) for event in events)
+def serialize(events: Iterable[Event], json_texts: Mapping[int, str]) -> tuple[bytes, ...]:
+    """The wire form of each event, one chunk each. ``json`` data is written as its text in ``json_texts`` (by the
+    value's ``id``) when it has one, else as compact JSON."""
+    return tuple(_serialize_event(event, json_texts) for event in events)
 
 
-def serialize_event(event: Event) -> bytes:
+def _serialize_event(event: Event, json_texts: Mapping[int, str]) -> bytes:
     lines = []
     for name, value in event.items():
         if name == "json":
-            lines.append("data: " + _json_text.compact(value))
+            lines.append("data: " + (json_texts.get(id(value)) or _json_text.compact(value)))
         elif name == "comment":
             lines.append(": " + str(value))
         else:

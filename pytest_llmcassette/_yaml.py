@@ -28,10 +28,13 @@ class JSONLine:
         self.value = value
 
 
-def load(text: str | bytes) -> Any:
-    """The document in ``text``, as ``yaml.safe_load`` reads it; ``InvalidYAML`` when it is not YAML."""
+def load(text: str | bytes, json_texts: _block_yaml.JSONTexts | None = None) -> Any:
+    """The document in ``text``, as ``yaml.safe_load`` reads it; ``InvalidYAML`` when it is not YAML.
+
+    ``json_texts`` gets the text of the one-line JSON collections the block reader read (see ``_block_yaml``).
+    """
     try:
-        return _block_yaml.read(text.decode() if isinstance(text, bytes) else text)
+        return _block_yaml.read(text.decode() if isinstance(text, bytes) else text, json_texts)
     except (_block_yaml.Unsupported, UnicodeDecodeError):
         pass
     from . import _libyaml

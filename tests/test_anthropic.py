@@ -51,7 +51,7 @@ def test_anthropic_record_then_replay(suite: pytest.Pytester, stub: StubServer) 
     suite.makepyfile(test_claude=SUITE)
     suite.runpytest("--record-mode=once").assert_outcomes(passed=2)
     text = cassette_text(suite, "test_claude", "test_sync")
-    assert '- event: content_block_delta\n      json: {"type": "content_block_delta", "index": 0' in text
+    assert '- event: content_block_delta\n      json: {"type":"content_block_delta","index":0' in text
     assert "sk-ant-SECRET" not in text and "x-api-key" not in text
     stub.stop()
     suite.runpytest().assert_outcomes(passed=2)

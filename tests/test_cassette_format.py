@@ -56,7 +56,7 @@ def test_bodies_round_trip(tmp_path: Path, body: bytes, content_type: str, store
 
 def test_events_are_yaml_data_one_line_each(tmp_path: Path) -> None:
     text = native.write([_interaction(SSE, "text/event-stream; charset=utf-8")])
-    assert '    - event: message_start\n      json: {"type": "message_start", "n": 1}\n' in text
+    assert '    - event: message_start\n      json: {"type":"message_start","n":1}\n' in text
     assert yaml.safe_load(text) == _yaml.load(text)  # plain YAML to any reader, not an escaped string
     document = _yaml.load(text)
     assert document["interactions"][0]["response"]["events"] == [
@@ -66,6 +66,59 @@ def test_events_are_yaml_data_one_line_each(tmp_path: Path) -> None:
         {"data": "[DONE]"},
     ]
     assert document["interactions"][0]["request"]["json"] == {"model": "m"}
+
+
+EVENTS_AS_WRITTEN = """\
+llm_cassette: 1
+interactions:
+- request:
+    method: POST
+    url: http://x/v1/chat
+  response:
+    status: 200
+    headers:
+      content-type: text/event-stream
+    events:
+    - json: {"a": 1,  "b": [true, null]}
+    - event: delta
+      json: {"e": 1.5}
+    - json: {"c":"d"}
+    - data: '[DONE]'
+"""
+
+
+@pytest.mark.parametrize(
+    ("edit", "first_two"),
+    [
+        ("", (b'data: {"a": 1,  "b": [true, null]}\n\n', b'event: delta\ndata: {"e": 1.5}\n\n')),
+        ("status: 200  # a comment", (b'data: {"a":1,"b":[true,null]}\n\n', b'event: delta\ndata: {"e":1.5}\n\n')),
+    ],
+    ids=["block reader: as written", "libyaml: compact"],
+)
+def test_events_replay_as_their_lines_hold_them(tmp_path: Path, edit: str, first_two: tuple[bytes, ...]) -> None:
+    """An event's line of JSON is served as written, spacing included; where the file is YAML the block reader
+    leaves to libyaml (a comment after a value), events are served as compact JSON."""
+    path = tmp_path / "edited.yaml"
+    path.write_text(EVENTS_AS_WRITTEN.replace("status: 200", edit or "status: 200"))
+    (interaction,) = read_tape(path).interactions
+    assert interaction.response.chunks == (*first_two, b'data: {"c":"d"}\n\n', b"data: [DONE]\n\n")
+
+
+def test_events_are_written_as_compact_json_the_server_s_way(tmp_path: Path) -> None:
+    """The wire's compact JSON, unless YAML 1.1 would read it otherwise (``1e-05`` is a string there): then
+    PyYAML's flow mapping (``1.0e-05``, a float in both). Either way the value replays unchanged."""
+    body = b'data: {"id":"x","n":[1,2.5]}\n\ndata: {"p":1e-05,"q":"\\u2028"}\n\n'
+    text = native.write([_interaction(body, "text/event-stream")])
+    assert '    - json: {"id":"x","n":[1,2.5]}\n' in text
+    assert '    - json: {"p": 1.0e-05, "q": "\\L"}\n' in text
+    path = tmp_path / "c.yaml"
+    path.write_text(text)
+    chunks = read_tape(path).interactions[0].response.chunks
+    assert chunks[0] == b'data: {"id":"x","n":[1,2.5]}\n\n'
+    assert [parse_json(chunk.removeprefix(b"data: ")) for chunk in chunks] == [
+        {"id": "x", "n": [1, 2.5]},
+        {"p": 1e-05, "q": "\u2028"},
+    ]
 
 
 def test_append_keeps_every_existing_byte(tmp_path: Path) -> None:

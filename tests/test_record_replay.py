@@ -45,7 +45,7 @@ def test_cassette_is_readable_yaml_without_credentials(suite: pytest.Pytester, s
     text = cassette_text(suite, "test_chat", "test_sync")
     assert text.startswith("# Recorded by pytest-llmcassette")
     assert "content: hello there" in text  # the request body is YAML data, not an escaped string
-    assert '"content": " stream"}' in text  # one line of YAML data (a flow mapping) per SSE event
+    assert '"content":" stream"}' in text  # one line of YAML data (a flow mapping, compact JSON) per SSE event
     assert text.count("\n    - json: {") == 6 and "\n    - data: '[DONE]'\n" in text
     assert "data: '[DONE]'" in text
     for secret in ("sk-test-SECRET", "authorization", "secret-cookie", "set-cookie", "x-stainless", "user-agent"):

@@ -1,7 +1,9 @@
 """Cassette formats: each reader turns one tool's YAML into the same interactions; only ``native`` writes.
 
 Shapes are told apart by what the interactions hold, not by the ``version`` number (vcrpy, go-vcr format 1
-and cassetter all write ``version: 1``).
+and cassetter all write ``version: 1``). A reader is a module with ``NAME``, ``matches(document)`` and
+``read(document, path, json_texts)``; ``json_texts`` holds the text of each one-line JSON collection the YAML
+reader met (``_block_yaml``), for a format that serves such values as written.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from types import ModuleType
 from typing import Any
 
 from .. import _yaml
+from .._block_yaml import JSONTexts
 from .._cache import TapeCache
 from .._errors import CassetteFormatError
 from .._model import Tape
@@ -34,9 +37,10 @@ def read_tape(path: Path, cache: TapeCache | None = None) -> Tape:
 
 
 def _read(path: Path, text: bytes) -> Tape:
+    json_texts: JSONTexts = {}
     with _collector_paused():
         try:
-            document = _yaml.load(text)
+            document = _yaml.load(text, json_texts)
         except ValueError as error:  # _yaml.InvalidYAML, or a scalar YAML's types refuse (a 13th month)
             raise CassetteFormatError(path, f"not valid YAML: {error}") from None
         except RecursionError:
@@ -44,7 +48,7 @@ def _read(path: Path, text: bytes) -> Tape:
                 path, "a YAML alias makes a value contain itself, or values nest too deeply"
             ) from None
         reader = detect(document, path)
-        return Tape(path, reader.NAME, reader.read(document, path))
+        return Tape(path, reader.NAME, reader.read(document, path, json_texts))
 
 
 @contextmanager

@@ -26,6 +26,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from .._block_yaml import JSONTexts
 from .._model import Interaction
 from . import _shared
 from ._shared import Where
@@ -41,7 +42,7 @@ def matches(document: Mapping[str, Any]) -> bool:
     return isinstance(response, Mapping) and type(response.get("status")) is int
 
 
-def read(document: Mapping[str, Any], path: Path) -> tuple[Interaction, ...]:
+def read(document: Mapping[str, Any], path: Path, json_texts: JSONTexts) -> tuple[Interaction, ...]:
     return _shared.each_interaction(document, path, _interaction)
 
 

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from .._block_yaml import JSONTexts
 from .._model import Interaction
 from . import _shared
 from ._shared import Where
@@ -28,7 +29,7 @@ def matches(document: Mapping[str, Any]) -> bool:
     return isinstance(response, Mapping) and "code" in response
 
 
-def read(document: Mapping[str, Any], path: Path) -> tuple[Interaction, ...]:
+def read(document: Mapping[str, Any], path: Path, json_texts: JSONTexts) -> tuple[Interaction, ...]:
     return _shared.each_interaction(document, path, _interaction)
 
 

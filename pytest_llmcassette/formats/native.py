@@ -23,11 +23,13 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 from .. import _sse, _yaml
+from .._block_yaml import JSONTexts
 from .._matching import parse_json
 from .._model import Headers, Interaction
 from . import _shared
@@ -43,28 +45,29 @@ def matches(document: Mapping[str, Any]) -> bool:
     return "llm_cassette" in document
 
 
-def read(document: Mapping[str, Any], path: Path) -> tuple[Interaction, ...]:
+def read(document: Mapping[str, Any], path: Path, json_texts: JSONTexts) -> tuple[Interaction, ...]:
     where = Where(path)
     version = document.get("llm_cassette")
     if version != VERSION:
         raise where.error(f"llm_cassette version {version!r} is not supported (this plugin reads version {VERSION})")
-    return _shared.each_interaction(document, path, _interaction)
+    return _shared.each_interaction(document, path, functools.partial(_interaction, json_texts=json_texts))
 
 
-def _interaction(request: Mapping[str, Any], response: Mapping[str, Any], where: Where) -> Interaction:
+def _interaction(
+    request: Mapping[str, Any], response: Mapping[str, Any], where: Where, json_texts: JSONTexts
+) -> Interaction:
     request_headers = _shared.headers(request.get("headers"), where, "request headers")
     response_headers = _shared.headers(response.get("headers"), where, "response headers")
-    recorded_request = _shared.request(
-        request.get("method"), request.get("url"), request_headers, b"".join(_body(request, where, "request")), where
-    )
-    chunks = _body(response, where, "response")
+    request_body = b"".join(_body(request, where, "request", json_texts))
+    recorded_request = _shared.request(request.get("method"), request.get("url"), request_headers, request_body, where)
+    chunks = _body(response, where, "response", json_texts)
     if "events" in response:  # the events are the chunks, even for an odd content type
         return Interaction(recorded_request, _shared.response(response.get("status"), response_headers, chunks, where))
     recorded = _shared.response(response.get("status"), response_headers, b"".join(chunks), where)
     return Interaction(recorded_request, recorded)
 
 
-def _body(message: Mapping[str, Any], where: Where, what: str) -> tuple[bytes, ...]:
+def _body(message: Mapping[str, Any], where: Where, what: str, json_texts: JSONTexts) -> tuple[bytes, ...]:
     """The body's bytes, in the chunks replay sends: one per server-sent event, else the whole body (or none)."""
     present = [key for key in _BODY_KEYS if key in message]
     if len(present) > 1:
@@ -74,7 +77,7 @@ def _body(message: Mapping[str, Any], where: Where, what: str) -> tuple[bytes, .
     key = present[0]
     value = message[key]
     if key == "events":
-        return _events(value, where)
+        return _events(value, where, json_texts)
     if key == "json":
         if not isinstance(value, dict | list):
             raise where.error(f"the {what} json body must be a mapping or a list")
@@ -89,14 +92,16 @@ def _body(message: Mapping[str, Any], where: Where, what: str) -> tuple[bytes, .
         raise where.error(f"the {what} base64 body is not valid base64: {error}") from None
 
 
-def _events(value: Any, where: Where) -> tuple[bytes, ...]:
+def _events(value: Any, where: Where, json_texts: JSONTexts) -> tuple[bytes, ...]:
+    """Each event's wire form; an event's JSON data as its cassette line holds it (it is JSON), when it was read
+    from one line."""
     if not isinstance(value, list):
         raise where.error("the response events must be a list")
     for number, event in enumerate(value):
         if not isinstance(event, dict) or not event:
             raise where.error(f"event {number} must be a non-empty mapping")
     try:
-        return _sse.serialize(value)
+        return _sse.serialize(value, json_texts)
     except (TypeError, ValueError, RecursionError) as error:
         raise where.error(f"an event's json is not JSON data: {error}") from None
 
