@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import re
+from json.scanner import make_scanner
 from typing import Any, TypeVar, cast
 
 from . import _json_text, _yaml_scalars
@@ -349,16 +350,20 @@ def _flow_json(text: str, depth: int) -> Any:
     escapes, NaN, keys or nesting beyond libyaml's limits), or the text is not JSON at all (a YAML flow
     collection), libyaml reads it instead.
     """
+    size = len(text)
     if (
         ("\\u" in text and re.search(_SURROGATE_ESCAPE, text))
-        or (len(text) > 250 and re.search(_LONG_JSON_KEY, text))
-        or depth + text.count("[") + text.count("{") > _DEEPEST
+        or (size > 250 and re.search(_LONG_JSON_KEY, text))
+        or (size > _DEEPEST - depth and depth + text.count("[") + text.count("{") > _DEEPEST)
     ):
         raise Unsupported
     try:
-        return _JSON.decode(text)
-    except (ValueError, RecursionError):
+        value, end = _scan_json(text, 0)  # json.loads without its Python layers: a text starts with "{" or "["
+    except (ValueError, StopIteration, RecursionError):
         raise Unsupported from None
+    if end != size:
+        raise Unsupported  # more after the value
+    return value
 
 
 def one_line_json(value: Any) -> str | None:
@@ -387,7 +392,8 @@ def _not_yaml(text: str) -> Any:
     raise Unsupported
 
 
-_JSON = json.JSONDecoder(parse_float=_yaml_float, parse_constant=_not_yaml)
+_decoder = json.JSONDecoder(parse_float=_yaml_float, parse_constant=_not_yaml)
+_scan_json = make_scanner(_decoder)  # type: ignore[arg-type]  # typeshed types the context as a scanner
 
 
 def _remember(cache: dict[str, _T], text: str, value: _T) -> _T:
