@@ -125,7 +125,12 @@ class _Reader:
                 continue
             indent = len(line) - len(content)
             top = stack[-1] if stack else None
-            if top is not None and top.indent == indent and type(top.container) is dict and not _is_entry(content):
+            if (
+                top is not None
+                and top.indent == indent
+                and type(top.container) is dict
+                and (content[0] != "-" or not _is_entry(content))
+            ):
                 top.open = False  # the common line: the next key of the same mapping
             else:
                 top = self.enter(indent, content)
@@ -137,7 +142,10 @@ class _Reader:
             entry = _entries.get(content) or _entry(content)
             if entry is None:
                 raise Unsupported
-            self.put(top, *entry)
+            if type(entry[1]) is _Marker:
+                self.put(top, *entry)
+            else:  # a finished scalar (most lines): put without a call
+                top.container[entry[0]] = entry[1]
         if not stack:
             raise Unsupported  # an empty document
         return stack[0].container

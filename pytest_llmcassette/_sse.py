@@ -84,7 +84,12 @@ def _json_container(text: str) -> Any:
 def serialize(events: Iterable[Event], json_texts: Mapping[int, str]) -> tuple[bytes, ...]:
     """The wire form of each event, one chunk each. ``json`` data is written as its text in ``json_texts`` (by the
     value's ``id``) when it has one, else as compact JSON."""
-    return tuple(_serialize_event(event, json_texts) for event in events)
+    chunks = []
+    for event in events:
+        text = json_texts.get(id(event.get("json"))) if len(event) == 1 else None
+        # most events are one line of JSON data, kept as read: written without the general loop below
+        chunks.append(_serialize_event(event, json_texts) if text is None else f"data: {text}\n\n".encode())
+    return tuple(chunks)
 
 
 def _serialize_event(event: Event, json_texts: Mapping[int, str]) -> bytes:
