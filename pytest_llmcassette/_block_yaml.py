@@ -35,7 +35,6 @@ _UNUSUAL = "[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uf
 _PLAIN_ASCII = bytes(range(0x20, 0x7F)) + b"\n"  # what an ASCII text may hold: a quicker check than _UNUSUAL's
 _DOCUMENT_MARKERS = ("---", "...", "%")
 _DOCUMENT_MARKER = re.compile(r"\n(?:---|\.\.\.|%)")  # at a line's start (a literal first is quick to search)
-_SINGLE_QUOTED = re.compile(r"'((?:[^']|'')*)'")
 _DOUBLE_QUOTED = re.compile(r'"((?:[^"\\]|\\.)*)"')
 _ESCAPE = re.compile(r"\\(?:x([0-9a-fA-F]{2})|u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8})|(.))")
 _SURROGATE_ESCAPE = r"\\u[dD][89abcdefABCDEF]"  # JSON pairs them, YAML refuses them
@@ -413,11 +412,16 @@ def _remember(cache: dict[str, _T], text: str, value: _T) -> _T:
 
 def _quoted(text: str) -> tuple[str, int]:
     """A one-line quoted scalar at the start of ``text``: its value and where it ends."""
-    if text[0] == "'":
-        match = _SINGLE_QUOTED.match(text)
-        if match is None:
+    quote = text[0]
+    end = text.find(quote, 1)
+    if quote == "'":
+        while end != -1 and text[end + 1 : end + 2] == "'":  # '' stands for a quote
+            end = text.find("'", end + 2)
+        if end == -1:
             raise Unsupported  # continued on the next line
-        return match.group(1).replace("''", "'"), match.end()
+        return text[1:end].replace("''", "'"), end + 1
+    if end != -1 and text.find("\\", 1, end) == -1:
+        return text[1:end], end + 1  # no escapes: the first quote ends it
     match = _DOUBLE_QUOTED.match(text)
     if match is None:
         raise Unsupported
