@@ -10,6 +10,8 @@ from typing import Any
 
 from . import _block_yaml
 
+JSONTexts = _block_yaml.JSONTexts  # for the format readers, which read through this module
+
 
 class InvalidYAML(ValueError):
     """The text is not YAML (libyaml's message says where)."""
@@ -28,7 +30,7 @@ class JSONLine:
         self.value = value
 
 
-def load(text: str | bytes, json_texts: _block_yaml.JSONTexts | None = None) -> Any:
+def load(text: str | bytes, json_texts: JSONTexts | None = None) -> Any:
     """The document in ``text``, as ``yaml.safe_load`` reads it; ``InvalidYAML`` when it is not YAML.
 
     ``json_texts`` gets the text of the one-line JSON collections the block reader read (see ``_block_yaml``).

@@ -44,8 +44,8 @@ def value(tag: str, text: str) -> Any:
     if tag == STR:
         return text
     if tag == INT:
-        digits = text[1:] if text[:1] in "+-" else text
-        if digits.isascii() and digits.isdigit() and (digits[0] != "0" or digits == "0"):
+        decimal = _DECIMAL.fullmatch(text)
+        if decimal is not None and decimal.group(1) is None:
             return int(text)
     elif tag == NULL:
         return None

@@ -16,7 +16,6 @@ from types import ModuleType
 from typing import Any
 
 from .. import _yaml
-from .._block_yaml import JSONTexts
 from .._cache import TapeCache
 from .._errors import CassetteFormatError
 from .._model import Tape
@@ -37,7 +36,7 @@ def read_tape(path: Path, cache: TapeCache | None = None) -> Tape:
 
 
 def _read(path: Path, text: bytes) -> Tape:
-    json_texts: JSONTexts = {}
+    json_texts: _yaml.JSONTexts = {}
     with _collector_paused():
         try:
             document = _yaml.load(text, json_texts)

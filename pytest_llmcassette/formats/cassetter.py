@@ -26,8 +26,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from .._block_yaml import JSONTexts
 from .._model import Interaction
+from .._yaml import JSONTexts
 from . import _shared
 from ._shared import Where
 

@@ -29,7 +29,6 @@ from pathlib import Path
 from typing import Any
 
 from .. import _sse, _yaml
-from .._block_yaml import JSONTexts
 from .._matching import parse_json
 from .._model import Headers, Interaction
 from . import _shared
@@ -45,7 +44,7 @@ def matches(document: Mapping[str, Any]) -> bool:
     return "llm_cassette" in document
 
 
-def read(document: Mapping[str, Any], path: Path, json_texts: JSONTexts) -> tuple[Interaction, ...]:
+def read(document: Mapping[str, Any], path: Path, json_texts: _yaml.JSONTexts) -> tuple[Interaction, ...]:
     where = Where(path)
     version = document.get("llm_cassette")
     if version != VERSION:
@@ -54,7 +53,7 @@ def read(document: Mapping[str, Any], path: Path, json_texts: JSONTexts) -> tupl
 
 
 def _interaction(
-    request: Mapping[str, Any], response: Mapping[str, Any], where: Where, json_texts: JSONTexts
+    request: Mapping[str, Any], response: Mapping[str, Any], where: Where, json_texts: _yaml.JSONTexts
 ) -> Interaction:
     request_headers = _shared.headers(request.get("headers"), where, "request headers")
     response_headers = _shared.headers(response.get("headers"), where, "response headers")
@@ -67,7 +66,7 @@ def _interaction(
     return Interaction(recorded_request, recorded)
 
 
-def _body(message: Mapping[str, Any], where: Where, what: str, json_texts: JSONTexts) -> tuple[bytes, ...]:
+def _body(message: Mapping[str, Any], where: Where, what: str, json_texts: _yaml.JSONTexts) -> tuple[bytes, ...]:
     """The body's bytes, in the chunks replay sends: one per server-sent event, else the whole body (or none)."""
     present = [key for key in _BODY_KEYS if key in message]
     if len(present) > 1:
@@ -92,7 +91,7 @@ def _body(message: Mapping[str, Any], where: Where, what: str, json_texts: JSONT
         raise where.error(f"the {what} base64 body is not valid base64: {error}") from None
 
 
-def _events(value: Any, where: Where, json_texts: JSONTexts) -> tuple[bytes, ...]:
+def _events(value: Any, where: Where, json_texts: _yaml.JSONTexts) -> tuple[bytes, ...]:
     """Each event's wire form; an event's JSON data as its cassette line holds it (it is JSON), when it was read
     from one line."""
     if not isinstance(value, list):
