@@ -54,13 +54,19 @@ class Cassette:
         self.interactions: tuple[Interaction, ...] = tape.interactions if self._replaying and tape else ()
         self._keys = keys if self._replaying else ()
         self._index = InteractionIndex(self._keys)
+        # A request sent exactly as one was recorded (as an SDK sends the same call again) has that one's key:
+        # found without parsing and canonicalizing its body.
+        self._key_of_recorded = {
+            (i.request.method, i.request.url, i.request.body): key
+            for i, key in zip(self.interactions, self._keys, strict=True)
+        }
         self.played = [False] * len(self.interactions)
         self.recorded: list[Interaction] = []
         self.errors: list[CassetteError] = []
 
     def play(self, method: str, url: str, body: bytes) -> RecordedResponse | None:
         if self._replaying:
-            key = request_key(method, url, body, self.options.rules)
+            key = self._key_of_recorded.get((method, url, body)) or request_key(method, url, body, self.options.rules)
             position = self._index.take(key)
             if position is not None:
                 self.played[position] = True

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from pytest_llmcassette._cassette import Cassette, CassetteOptions
 from pytest_llmcassette._matching import InteractionIndex, MatchRules, normalize_url, request_key
+from pytest_llmcassette._model import Interaction, RecordedRequest, RecordedResponse, Tape
 
 RULES = MatchRules()
 
@@ -49,3 +53,19 @@ def test_identical_requests_come_back_in_recorded_order() -> None:
     index = InteractionIndex([same, other, same])
     assert [index.take(same), index.take(same), index.take(same)] == [0, 2, None]
     assert index.take(other) == 1
+
+
+def test_a_request_sent_as_recorded_still_takes_the_first_unused_of_its_kind(tmp_path: Path) -> None:
+    """A request whose bytes equal a recording's is keyed without parsing, by that recording's key: identical
+    requests (the same JSON, keys in another order) still replay in recorded order."""
+    bodies = [b'{"a":1,"b":2}', b'{"b":2,"a":1}']
+    interactions = tuple(
+        Interaction(RecordedRequest("POST", "http://h/v1", (), body), RecordedResponse(200, (), (str(n).encode(),)))
+        for n, body in enumerate(bodies)
+    )
+    tape = Tape(tmp_path / "c.yaml", "native", interactions)
+    cassette = Cassette(
+        tape.path, CassetteOptions(), tape, [request_key("POST", "http://h/v1", b, RULES) for b in bodies]
+    )
+    answers = [cassette.play("POST", "http://h/v1", body) for body in reversed(bodies)]
+    assert [answer.chunks if answer else None for answer in answers] == [(b"0",), (b"1",)]
