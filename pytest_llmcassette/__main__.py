@@ -13,8 +13,8 @@ from pathlib import Path
 
 from . import _redact
 from ._errors import CassetteFormatError
-from ._model import Tape
-from .formats import native, read_tape
+from ._model import Recording
+from .formats import native, read_recording
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -32,20 +32,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     failures = 0
     for source in args.sources:
         try:
-            tape = read_tape(source)
+            recording = read_recording(source)
         except CassetteFormatError as error:
             print(error.msg, file=sys.stderr)
             failures += 1
             continue
         if args.command == "check" or args.check:
-            print(f"ok: {source} ({tape.format}, {len(tape.interactions)} interactions)")
+            print(f"ok: {source} ({recording.format}, {len(recording.interactions)} interactions)")
             continue
-        failures += not _convert(tape, args.out, args.force)
+        failures += not _convert(recording, args.out, args.force)
     return 1 if failures else 0
 
 
-def _convert(tape: Tape, out: Path | None, force: bool) -> bool:
-    source = tape.path
+def _convert(recording: Recording, out: Path | None, force: bool) -> bool:
+    source = recording.path
     target = out / source.name if out is not None else source.with_name(f"{source.stem}.llm.yaml")
     if target.resolve() == source.resolve():
         print(f"error: {target} would replace its source; choose another --out", file=sys.stderr)
@@ -54,8 +54,8 @@ def _convert(tape: Tape, out: Path | None, force: bool) -> bool:
         print(f"error: {target} exists; pass --force to replace it", file=sys.stderr)
         return False
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(native.write(_redact.interaction(i) for i in tape.interactions), encoding="utf-8")
-    print(f"converted: {source} ({tape.format}) -> {target}")
+    target.write_text(native.write(_redact.interaction(i) for i in recording.interactions), encoding="utf-8")
+    print(f"converted: {source} ({recording.format}) -> {target}")
     return True
 
 

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+import threading
+from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import NamedTuple
 
-from . import _redact
+from . import _redact, _wire
 from ._errors import CassetteError, NoMatchingInteraction, UnusedInteractions
-from ._matching import InteractionIndex, MatchRules, RequestKey, body_diff, parse_json, request_key
-from ._model import Headers, Interaction, RecordedRequest, RecordedResponse, Tape
-from .formats import _shared, native
+from ._matching import MatchRules, RequestIndex, body_diff, parse_json
+from ._model import Headers, Interaction, RecordedRequest, RecordedResponse, Recording
+from .formats import native
 
 
 class RecordMode(StrEnum):
@@ -23,11 +23,12 @@ class RecordMode(StrEnum):
     REWRITE = "rewrite"  # the same as ``all``, as pytest-recording names it
 
 
-class CassetteOptions(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class CassetteOptions:
     """How a test's cassette behaves: from the ``llm_cassette_config`` fixture, the marker and the command line."""
 
     record_mode: RecordMode = RecordMode.NONE
-    rules: MatchRules = MatchRules()
+    rules: MatchRules = field(default_factory=MatchRules)
     filter_headers: tuple[str, ...] = ()
     allow_unused: bool = False
 
@@ -37,50 +38,49 @@ class Cassette:
 
     ``play`` answers a request from the recording, returns None when the request is to go to the server and
     be ``record``-ed, or raises the plugin's failure. A failure is also kept, so that a test which catches it
-    still fails.
+    still fails. Requests may come from several threads at once.
     """
 
     def __init__(
-        self, path: Path, options: CassetteOptions, tape: Tape | None, keys: Sequence[RequestKey] = ()
+        self, path: Path, options: CassetteOptions, recording: Recording | None, index: RequestIndex | None
     ) -> None:
         self.path = path
         self.options = options
-        self.tape = tape
+        self.recording = recording
         mode = options.record_mode
-        self._replaying = tape is not None and mode not in (RecordMode.ALL, RecordMode.REWRITE)
-        self.recording = mode in (RecordMode.ALL, RecordMode.REWRITE, RecordMode.NEW_EPISODES) or (
-            mode is RecordMode.ONCE and tape is None
+        replaying = recording is not None and mode not in (RecordMode.ALL, RecordMode.REWRITE)
+        self.records = mode in (RecordMode.ALL, RecordMode.REWRITE, RecordMode.NEW_EPISODES) or (
+            mode is RecordMode.ONCE and recording is None
         )
-        self.interactions: tuple[Interaction, ...] = tape.interactions if self._replaying and tape else ()
-        self._keys = keys if self._replaying else ()
-        self._index = InteractionIndex(self._keys)
-        # A request sent exactly as one was recorded (as an SDK sends the same call again) has that one's key:
-        # found without parsing and canonicalizing its body.
-        self._key_of_recorded = {
-            (i.request.method, i.request.url, i.request.body): key
-            for i, key in zip(self.interactions, self._keys, strict=True)
-        }
+        self.interactions: tuple[Interaction, ...] = recording.interactions if replaying and recording else ()
+        self._index = index if replaying else None
         self.played = [False] * len(self.interactions)
         self.recorded: list[Interaction] = []
         self.errors: list[CassetteError] = []
+        self._lock = threading.Lock()
 
     def play(self, method: str, url: str, body: bytes) -> RecordedResponse | None:
-        if self._replaying:
-            key = self._key_of_recorded.get((method, url, body)) or request_key(method, url, body, self.options.rules)
-            position = self._index.take(key)
+        if self._index is not None:
+            with self._lock:
+                position = self._index.take(method, url, body, self.played)
             if position is not None:
-                self.played[position] = True
                 return self.interactions[position].response
-        if self.recording:
+        if self.records:
             return None
         error = NoMatchingInteraction(self._no_match_message(method, url, body))
-        self.errors.append(error)
+        with self._lock:
+            self.errors.append(error)
         raise error
 
     def record(self, request: RecordedRequest, status: int, headers: Headers, raw_body: bytes) -> None:
         """Keep a live exchange: credentials and transport headers out, body decoded, events split."""
-        response = _shared.response(status, headers, raw_body, _shared.Where(self.path, len(self.recorded)))
-        self.recorded.append(_redact.interaction(Interaction(request, response), self.options.filter_headers))
+        try:
+            response = _wire.response(status, headers, raw_body)
+        except ValueError:  # a body that does not decode as its content-encoding says: kept as it came
+            response = RecordedResponse(status, _wire.without(headers, _wire.FRAMING), (raw_body,))
+        interaction = _redact.interaction(Interaction(request, response), self.options.filter_headers)
+        with self._lock:
+            self.recorded.append(interaction)
 
     @property
     def unused(self) -> list[int]:
@@ -96,17 +96,19 @@ class Cassette:
 
     def text_to_write(self, existing_text: str | None) -> str | None:
         """The cassette's new text, or None when the file is to stay as it is."""
-        if not self.recording:
+        if not self.records:
             return None
         if self.options.record_mode is RecordMode.NEW_EPISODES and existing_text is not None:
             return native.append(existing_text, self.recorded) if self.recorded else None
         return native.write(self.recorded)
 
     def _describe(self) -> str:
-        if self.tape is None:
+        if self.recording is None:
             return f"{self.path} (no cassette file)"
         count = len(self.interactions)
-        return f"{self.path} ({self.tape.format}, {count} interaction{'s' * (count != 1)}, {sum(self.played)} used)"
+        return (
+            f"{self.path} ({self.recording.format}, {count} interaction{'s' * (count != 1)}, {sum(self.played)} used)"
+        )
 
     def _no_match_message(self, method: str, url: str, body: bytes) -> str:
         lines = [
@@ -117,7 +119,7 @@ class Cassette:
         if body:
             lines.append(f"  body:     {_short(body, 300)}")
         unused = self.unused
-        nearest = self._index.nearest(request_key(method, url, body, self.options.rules), unused)
+        nearest = self._index.nearest(method, url, body, self.played) if self._index is not None else None
         if nearest is not None:
             recorded = self.interactions[nearest].request
             lines.append(f"closest unused recording: #{nearest} {recorded.method} {_redact.url(recorded.url)}")
@@ -125,7 +127,7 @@ class Cassette:
             lines.extend("  " + line for line in diff.splitlines()[:60])
         elif self.interactions:
             lines.append(f"no unused recording has this method and URL ({len(unused)} unused)")
-        if self.tape is not None and not self.tape.is_native:
+        if self.recording is not None and not self.recording.is_native:
             lines.append(f"To record anew, convert it first: `python -m pytest_llmcassette convert {self.path}`.")
         else:
             lines.append(

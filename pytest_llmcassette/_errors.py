@@ -1,14 +1,21 @@
 """The plugin's failures.
 
-They derive from pytest's ``Failed`` outcome, a ``BaseException``: the SDKs retry and wrap only ``Exception``,
-so a mismatch reaches the test after one attempt, as this plugin's message, without an SDK traceback.
+They derive from ``pytest.fail.Exception``, pytest's outcome for a failed test and a ``BaseException``: the SDKs
+retry and wrap only ``Exception``, so a mismatch reaches the test after one attempt, as this plugin's message,
+without an SDK traceback.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from _pytest.outcomes import Failed
+import pytest
+
+if TYPE_CHECKING:  # the same class; type checkers only know it by its module's name
+    from _pytest.outcomes import Failed
+else:
+    Failed = pytest.fail.Exception
 
 
 class CassetteError(Failed):

@@ -1,4 +1,4 @@
-"""Request normalization and the index that finds a recorded interaction by its normalized request.
+"""Matching: the request key, and the one index that says which recording answers a request.
 
 A request is keyed by its method, its URL (scheme and host lower-cased, query sorted, credentials redacted)
 and its body: JSON canonicalized (sorted keys, no whitespace, ignored paths removed), anything else as bytes.
@@ -10,17 +10,19 @@ from __future__ import annotations
 import difflib
 import functools
 import json
-from collections import deque
 from collections.abc import Iterable, Sequence
-from typing import Any, NamedTuple
+from dataclasses import dataclass
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from . import _json_text, _redact
+from . import _redact
+from ._model import RecordedRequest
 
 RequestKey = tuple[str, str, str | bytes]
 
 
-class MatchRules(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class MatchRules:
     """What a request is matched on, beyond method and URL.
 
     ``ignore_body_paths`` are dotted paths into the JSON body (``metadata.trace_id``); ``*`` stands for every
@@ -36,7 +38,7 @@ class MatchRules(NamedTuple):
 
 @functools.lru_cache(maxsize=256)
 def normalize_url(url: str) -> str:
-    """Kept for each URL seen: a test suite talks to a handful of URLs, and every request is normalized."""
+    """The URL as matched. Kept for each URL seen: a suite talks to a handful of URLs, and every request has one."""
     parts = urlsplit(_redact.url(url))
     query = urlencode(sorted(parse_qsl(parts.query, keep_blank_values=True))) if parts.query else ""
     return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path or "/", query, ""))
@@ -58,7 +60,7 @@ def normalize_body(body: bytes, rules: MatchRules) -> str | bytes:
         return body
     for path in rules.ignore_body_paths:
         _drop(value, path)
-    return _json_text.canonical(value)
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
 
 
 def _drop(value: Any, path: Sequence[str]) -> None:
@@ -82,23 +84,44 @@ def request_key(method: str, url: str, body: bytes, rules: MatchRules) -> Reques
     return method.upper(), normalize_url(url), normalize_body(body, rules)
 
 
-class InteractionIndex:
-    """Recorded interactions by normalized request; identical requests come back in recorded order."""
+class RequestIndex:
+    """The requests recorded in one cassette file, under one set of match rules: which recording answers a request.
 
-    def __init__(self, keys: Sequence[RequestKey]) -> None:
-        self._keys = keys
-        self._queues: dict[RequestKey, deque[int]] = {}
-        for position, key in enumerate(keys):
-            self._queues.setdefault(key, deque()).append(position)
+    Built once per file and rules, and shared by every test that replays the file: what a test has played is the
+    test's own (``played``, one flag per interaction), so the index itself never changes. Identical requests are
+    answered in recorded order.
+    """
 
-    def take(self, key: RequestKey) -> int | None:
-        """The position of the first unused interaction recorded for ``key``, now marked used."""
-        queue = self._queues.get(key)
-        return queue.popleft() if queue else None
+    def __init__(self, requests: Sequence[RecordedRequest], rules: MatchRules) -> None:
+        self.rules = rules
+        self._keys = tuple(request_key(r.method, r.url, r.body, rules) for r in requests)
+        positions: dict[RequestKey, list[int]] = {}
+        for position, key in enumerate(self._keys):
+            positions.setdefault(key, []).append(position)
+        self._positions = {key: tuple(found) for key, found in positions.items()}
+        # A request sent exactly as one was recorded (an SDK sends the same call the same way) has that one's key,
+        # found without parsing its body.
+        self._key_of_sent = {(r.method, r.url, r.body): key for r, key in zip(requests, self._keys, strict=True)}
 
-    def nearest(self, key: RequestKey, unused: Iterable[int]) -> int | None:
-        """The unused interaction with the same method and URL whose body is most like ``key``'s."""
-        candidates = [position for position in unused if self._keys[position][:2] == key[:2]]
+    def key(self, method: str, url: str, body: bytes) -> RequestKey:
+        return self._key_of_sent.get((method, url, body)) or request_key(method, url, body, self.rules)
+
+    def take(self, method: str, url: str, body: bytes, played: list[bool]) -> int | None:
+        """The position of the first recording of this request not yet ``played``, now marked played."""
+        for position in self._positions.get(self.key(method, url, body), ()):
+            if not played[position]:
+                played[position] = True
+                return position
+        return None
+
+    def recordings_of(self, method: str, url: str, body: bytes) -> int:
+        """How many recordings this request has (all played when ``take`` found none)."""
+        return len(self._positions.get(self.key(method, url, body), ()))
+
+    def nearest(self, method: str, url: str, body: bytes, played: Sequence[bool]) -> int | None:
+        """The unplayed recording with the same method and URL whose body is most like this request's."""
+        key = self.key(method, url, body)
+        candidates = [p for p, done in enumerate(played) if not done and self._keys[p][:2] == key[:2]]
         if not candidates:
             return None
         wanted = _text(key[2])

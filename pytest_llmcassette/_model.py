@@ -1,18 +1,15 @@
-"""The recorded traffic, as every cassette format reads it: immutable requests, responses, interactions.
-
-Named tuples rather than frozen dataclasses: as immutable, and several times cheaper to define at import and to
-build, which every replayed test does for every interaction it reads.
-"""
+"""The recorded traffic, as every cassette format reads it: immutable requests, responses and interactions."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
 
 Headers = tuple[tuple[str, str], ...]
 
 
-class RecordedRequest(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class RecordedRequest:
     """A request as sent: the body is the exact bytes the client wrote."""
 
     method: str
@@ -21,7 +18,8 @@ class RecordedRequest(NamedTuple):
     body: bytes = b""
 
 
-class RecordedResponse(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class RecordedResponse:
     """A response as the client must see it: decoded body, split into the chunks replay yields one by one.
 
     A server-sent-events body has one chunk per event, so a replayed stream stays lazy.
@@ -41,13 +39,15 @@ class RecordedResponse(NamedTuple):
         return next((value for key, value in self.headers if key.lower() == wanted), None)
 
 
-class Interaction(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class Interaction:
     request: RecordedRequest
     response: RecordedResponse
 
 
-class Tape(NamedTuple):
-    """The interactions of one cassette file, and which format they were read from."""
+@dataclass(frozen=True, slots=True)
+class Recording:
+    """What one cassette file holds: its interactions, and the format (the tool) they were read from."""
 
     path: Path
     format: str

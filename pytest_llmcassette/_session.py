@@ -1,4 +1,5 @@
-"""The cassettes of one pytest run: each file read once, one cassette per test, written back atomically."""
+"""The cassettes of one pytest run: each file read once and indexed once, one cassette per test, written back
+atomically."""
 
 from __future__ import annotations
 
@@ -7,78 +8,78 @@ import tempfile
 from pathlib import Path
 
 from ._bridge import Bridge
-from ._cache import TapeCache
 from ._cassette import Cassette, CassetteOptions, RecordMode
 from ._errors import CassetteNotFound, ReadOnlyCassette
-from ._matching import MatchRules, RequestKey, request_key
-from ._model import Tape
-from .formats import read_tape
+from ._matching import MatchRules, RequestIndex
+from ._model import Recording
+from .formats import read_recording
 
 _WRITING_MODES = (RecordMode.NEW_EPISODES, RecordMode.ALL, RecordMode.REWRITE)
 
 
 class CassetteSession:
-    """Opens cassettes for tests and writes them back; several tests sharing a file parse it once."""
+    """Opens cassettes for tests and writes them back; tests sharing a file share its reading and its index."""
 
-    def __init__(self, cache_folder: Path | None = None) -> None:
-        self._cache = TapeCache(cache_folder)
+    def __init__(self) -> None:
         self.bridge = Bridge()
-        self._tapes: dict[Path, tuple[tuple[int, int], Tape]] = {}
-        self._keys: dict[Path, dict[MatchRules, tuple[RequestKey, ...]]] = {}
+        self._recordings: dict[Path, tuple[tuple[int, int], Recording]] = {}
+        self._indexes: dict[tuple[Path, MatchRules], RequestIndex] = {}
         self.written: list[Path] = []
         self.replayed = 0
 
     def open(self, path: Path, options: CassetteOptions) -> Cassette:
         mode = options.record_mode
-        tape = self._tape(path)
-        if tape is None and mode is RecordMode.NONE:
+        recording = self._recording(path)
+        if recording is None and mode is RecordMode.NONE:
             raise CassetteNotFound(
                 f"llm_cassette: no cassette at {path}\n"
                 "Record it once, with network access and the API key: `pytest --record-mode=once`."
             )
-        if tape is not None and not tape.is_native and mode in _WRITING_MODES:
+        if recording is not None and not recording.is_native and mode in _WRITING_MODES:
             raise ReadOnlyCassette(
-                f"llm_cassette: {path} is a {tape.format} cassette, which this plugin replays but never rewrites "
+                f"llm_cassette: {path} is a {recording.format} cassette, which this plugin replays but never rewrites "
                 f"(--record-mode={mode.value}).\n"
                 f"Convert it first: `python -m pytest_llmcassette convert {path}`."
             )
-        if tape is not None:
-            self.replayed += 1
-        return Cassette(path, options, tape, self._keys_for(tape, options.rules) if tape else ())
+        if recording is None:
+            return Cassette(path, options, None, None)
+        self.replayed += 1
+        return Cassette(path, options, recording, self._index(recording, options.rules))
 
     def close(self, cassette: Cassette, passed: bool) -> None:
         """Write what the test recorded, only when it passed: a failed recording leaves the file as it was."""
-        if not passed or not cassette.recording:
+        if not passed or not cassette.records:
             return
-        existing = cassette.path.read_text(encoding="utf-8") if cassette.tape is not None else None
+        existing = cassette.path.read_text(encoding="utf-8") if cassette.recording is not None else None
         text = cassette.text_to_write(existing)
         if text is None:
             return
         _write_atomically(cassette.path, text)
-        self._tapes.pop(cassette.path, None)
+        self._recordings.pop(cassette.path, None)
         self.written.append(cassette.path)
 
-    def _tape(self, path: Path) -> Tape | None:
+    def _recording(self, path: Path) -> Recording | None:
+        """The file's recording, read again only when the file changed (size or time)."""
         try:
             stat = path.stat()
         except FileNotFoundError:
             return None
         stamp = (stat.st_mtime_ns, stat.st_size)
-        cached = self._tapes.get(path)
+        cached = self._recordings.get(path)
         if cached is not None and cached[0] == stamp:
             return cached[1]
-        tape = read_tape(path, self._cache)
-        self._tapes[path] = (stamp, tape)
-        self._keys.pop(path, None)
-        return tape
+        recording = read_recording(path)
+        self._recordings[path] = (stamp, recording)
+        for key in [key for key in self._indexes if key[0] == path]:
+            del self._indexes[key]
+        return recording
 
-    def _keys_for(self, tape: Tape, rules: MatchRules) -> tuple[RequestKey, ...]:
-        by_rules = self._keys.setdefault(tape.path, {})
-        keys = by_rules.get(rules)
-        if keys is None:
-            keys = tuple(request_key(i.request.method, i.request.url, i.request.body, rules) for i in tape.interactions)
-            by_rules[rules] = keys
-        return keys
+    def _index(self, recording: Recording, rules: MatchRules) -> RequestIndex:
+        key = (recording.path, rules)
+        index = self._indexes.get(key)
+        if index is None:
+            index = self._indexes[key] = RequestIndex([i.request for i in recording.interactions], rules)
+        return index
 
 
 def _write_atomically(path: Path, text: str) -> None:

@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any
-
-from . import _json_text
 
 _EVENT_END = re.compile(rb"(?<=\n\n)|(?<=\n\r\n)")
 _SINGLE_FIELDS = ("event", "id", "retry")
@@ -81,22 +79,16 @@ def _json_container(text: str) -> Any:
     return value if isinstance(value, dict | list) else None
 
 
-def serialize(events: Iterable[Event], json_texts: Mapping[int, str]) -> tuple[bytes, ...]:
-    """The wire form of each event, one chunk each. ``json`` data is written as its text in ``json_texts`` (by the
-    value's ``id``) when it has one, else as compact JSON."""
-    chunks = []
-    for event in events:
-        text = json_texts.get(id(event.get("json"))) if len(event) == 1 else None
-        # most events are one line of JSON data, kept as read: written without the general loop below
-        chunks.append(_serialize_event(event, json_texts) if text is None else f"data: {text}\n\n".encode())
-    return tuple(chunks)
+def serialize(events: Iterable[Event]) -> tuple[bytes, ...]:
+    """The wire form of each event, one chunk each; ``json`` data written as compact JSON, as servers send it."""
+    return tuple(_serialize_event(event) for event in events)
 
 
-def _serialize_event(event: Event, json_texts: Mapping[int, str]) -> bytes:
+def _serialize_event(event: Event) -> bytes:
     lines = []
     for name, value in event.items():
         if name == "json":
-            lines.append("data: " + (json_texts.get(id(value)) or _json_text.compact(value)))
+            lines.append("data: " + json.dumps(value, ensure_ascii=False, separators=(",", ":")))
         elif name == "comment":
             lines.append(": " + str(value))
         else:

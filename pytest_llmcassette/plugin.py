@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import importlib.util
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -24,7 +24,6 @@ CONFIG_KEYS = frozenset({"record_mode", "ignore_body_paths", "filter_headers", "
 _cassette_key: pytest.StashKey[Cassette] = pytest.StashKey()
 _passed_key: pytest.StashKey[bool] = pytest.StashKey()
 _session_key: pytest.StashKey[CassetteSession] = pytest.StashKey()
-T = TypeVar("T")
 
 
 def pytest_addoption(parser: pytest.Parser, pluginmanager: pytest.PytestPluginManager) -> None:
@@ -87,13 +86,17 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
 @pytest.fixture(scope="module")
 def vcr_cassette_dir(request: pytest.FixtureRequest) -> str:
     """The folder of the test module's cassettes: ``cassettes/<module stem>/`` beside it (as pytest-recording)."""
-    return _cassette_dir(request)
+    path = request.node.path
+    return str(path.parent / "cassettes" / path.stem)
 
 
 @pytest.fixture
 def default_cassette_name(request: pytest.FixtureRequest) -> str:
     """The test's cassette file name without suffix: class-qualified, unsafe characters replaced."""
-    return _cassette_name(request)
+    name = request.node.name if request.cls is None else f"{request.cls.__name__}.{request.node.name}"
+    for character in "<>?%*:|\"'/\\":
+        name = name.replace(character, "-")
+    return name
 
 
 @pytest.fixture(scope="module")
@@ -104,17 +107,21 @@ def llm_cassette_config() -> dict[str, Any]:
 
 
 @pytest.fixture
-def llm_cassette(request: pytest.FixtureRequest) -> Iterator[Cassette]:
+def llm_cassette(
+    request: pytest.FixtureRequest,
+    vcr_cassette_dir: str,
+    default_cassette_name: str,
+    llm_cassette_config: dict[str, Any],
+) -> Iterator[Cassette]:
     """The test's cassette, replaying (or recording) every httpx/httpx2 request the test makes."""
     config = request.config
     marker = request.node.get_closest_marker("llm_cassette")
-    folder = _fixture_value(request, "vcr_cassette_dir", _cassette_dir)
-    name = _fixture_value(request, "default_cassette_name", _cassette_name)
-    settings = _fixture_value(request, "llm_cassette_config", _no_settings)
-    path, options = _cassette_options(config, marker, folder, name, settings)
+    path, options = _cassette_options(config, marker, vcr_cassette_dir, default_cassette_name, llm_cassette_config)
     session = config.stash.get(_session_key, None)
     if session is None:
-        session = config.stash[_session_key] = _new_session(config)
+        from ._session import CassetteSession
+
+        session = config.stash[_session_key] = CassetteSession()
     cassette = session.open(path, options)
     request.node.stash[_cassette_key] = cassette
     try:
@@ -122,48 +129,6 @@ def llm_cassette(request: pytest.FixtureRequest) -> Iterator[Cassette]:
             yield cassette
     finally:
         session.close(cassette, passed=request.node.stash.get(_passed_key, False))
-
-
-def _cassette_dir(request: pytest.FixtureRequest) -> str:
-    path = request.node.path
-    return str(path.parent / "cassettes" / path.stem)
-
-
-def _cassette_name(request: pytest.FixtureRequest) -> str:
-    name = request.node.name if request.cls is None else f"{request.cls.__name__}.{request.node.name}"
-    for character in "<>?%*:|\"'/\\":
-        name = name.replace(character, "-")
-    return name
-
-
-def _no_settings(request: pytest.FixtureRequest) -> dict[str, Any]:
-    return {}
-
-
-def _fixture_value(request: pytest.FixtureRequest, name: str, default: Callable[[pytest.FixtureRequest], T]) -> T:
-    """Fixture ``name``'s value: pytest's when a conftest, module, class or parametrization overrides it, else
-    the plugin's default computed here. Setting up a fixture costs pytest more than replaying a request, and
-    these three would be set up for every marked test."""
-    return request.getfixturevalue(name) if _overridden(request, name) else default(request)
-
-
-def _overridden(request: pytest.FixtureRequest, name: str) -> bool:
-    """Whether the fixture pytest would give ``request`` for ``name`` is another than this module's own."""
-    try:
-        definitions = request._fixturemanager.getfixturedefs(name, request.node)
-    except Exception:  # pytest's internals changed: let pytest decide, as it always may
-        return True
-    if name in getattr(getattr(request.node, "callspec", None), "params", ()):
-        return True
-    return not definitions or getattr(definitions[-1].func, "__module__", None) != __name__
-
-
-def _new_session(config: pytest.Config) -> CassetteSession:
-    """The run's cassettes, with parsed YAML kept in pytest's cache folder when pytest has one."""
-    from ._session import CassetteSession
-
-    cache = getattr(config, "cache", None)
-    return CassetteSession(cache.mkdir("llm_cassette") if cache is not None else None)
 
 
 def _cassette_options(

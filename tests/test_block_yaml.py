@@ -1,8 +1,8 @@
-"""``_block_yaml.read`` never disagrees with libyaml, and ``_yaml.load`` always agrees with it.
+"""``_block.read`` never disagrees with libyaml, and ``_yaml.load`` always agrees with it.
 
 ``read`` must return exactly what ``yaml.load(text, Loader=yaml.CSafeLoader)`` returns (same types, same key
 order) or raise ``Unsupported``; ``_yaml.load`` falls back to libyaml then, so it must give libyaml's value, or
-libyaml's error, for any text. Checked on random documents written by ``_yaml.dump`` (``JSONLine`` values too),
+libyaml's error, for any text. Checked on random documents written by ``_yaml.dump`` (``OneLineJSON`` values too),
 on that output slightly edited, on every YAML file in the repository, and on hand-written YAML around the edges
 of the subset. Texts the dumper writes must also be read by ``read`` itself (the fast path), or a reader that
 always declined would pass everything else.
@@ -21,7 +21,8 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pytest_llmcassette import _block_yaml, _yaml
+from pytest_llmcassette import _yaml
+from pytest_llmcassette._yaml import _block
 
 ROOT = Path(__file__).parent.parent
 YAML_FILES = sorted([*(ROOT / "tests" / "data").rglob("*.yaml"), *(ROOT / "examples").rglob("*.yaml")])
@@ -60,16 +61,16 @@ def _assert_agrees(text: str) -> None:
         expected = _libyaml(text)
     except Exception as error:  # invalid YAML, or a scalar the safe constructor refuses (month 13)
         try:
-            got = _block_yaml.read(text)
-        except (_block_yaml.Unsupported, type(error)):
+            got = _block.read(text)
+        except (_block.Unsupported, type(error)):
             pass
         else:
             pytest.fail(f"{text!r} reads as {got!r}, libyaml raises {error!r}")
         with pytest.raises(_load_error(error)):
             _yaml.load(text)
         return
-    with contextlib.suppress(_block_yaml.Unsupported):
-        _assert_same(_block_yaml.read(text), expected, text)
+    with contextlib.suppress(_block.Unsupported):
+        _assert_same(_block.read(text), expected, text)
     _assert_same(_yaml.load(text), expected, text)
     _assert_same(_yaml.load(text.encode()), expected, text)
 
@@ -81,7 +82,7 @@ def _load_error(error: Exception) -> type[Exception]:
 
 def _assert_fast_path(text: str) -> None:
     """``read`` itself reads ``text``, as libyaml does."""
-    _assert_same(_block_yaml.read(text), _libyaml(text), text)
+    _assert_same(_block.read(text), _libyaml(text), text)
 
 
 def _cases(texts: dict[str, str]) -> list[Any]:
@@ -164,7 +165,7 @@ def test_plain_dumped_documents_take_the_fast_path(document: Any) -> None:
     _assert_fast_path(_yaml.dump(document))  # a "|+" block makes the dumper end with "..."
 
 
-# Values ``_yaml.JSONLine`` writes on one line, as flow collections that are JSON too (server-sent events).
+# Values ``_yaml.OneLineJSON`` writes on one line, as flow collections that are JSON too (server-sent events).
 json_values = st.recursive(
     st.none() | st.booleans() | ints | floats | any_text | st.sampled_from(TRICKY_STRINGS),
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(any_text, inner, max_size=4),
@@ -180,13 +181,13 @@ plain_json_values = st.recursive(
 @settings(max_examples=75, deadline=None, database=None)
 @given(json_values)
 def test_json_lines_read_as_libyaml_reads_them(value: Any) -> None:
-    _assert_agrees(_yaml.dump({"json": _yaml.JSONLine(value), "items": [_yaml.JSONLine(value)]}))
+    _assert_agrees(_yaml.dump({"json": _yaml.OneLineJSON(value), "items": [_yaml.OneLineJSON(value)]}))
 
 
 @settings(max_examples=75, deadline=None, database=None)
 @given(plain_json_values)
 def test_plain_json_lines_take_the_fast_path(value: Any) -> None:
-    _assert_fast_path(_yaml.dump({"events": [{"event": "delta", "json": _yaml.JSONLine(value)}]}))
+    _assert_fast_path(_yaml.dump({"events": [{"event": "delta", "json": _yaml.OneLineJSON(value)}]}))
 
 
 # Edits that turn dumper output into YAML just outside the subset, or into invalid YAML.
@@ -213,8 +214,8 @@ def test_near_misses_read_as_libyaml_reads_them(text: str) -> None:
 
 def _event_stream(values: list[Any], last: dict[str, Any]) -> str:
     """A response as native cassettes hold it: a run of ``- json:`` events, then one that may have more keys."""
-    events: list[Any] = [{"json": _yaml.JSONLine(value)} for value in values]
-    events.append({key: _yaml.JSONLine(value) if key == "json" else value for key, value in last.items()})
+    events: list[Any] = [{"json": _yaml.OneLineJSON(value)} for value in values]
+    events.append({key: _yaml.OneLineJSON(value) if key == "json" else value for key, value in last.items()})
     return _yaml.dump({"response": {"status": 200, "events": events, "after": 1}, "next": [{"json": 1}]})
 
 

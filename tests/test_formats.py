@@ -16,7 +16,7 @@ import pytest
 
 from pytest_llmcassette import CassetteFormatError, _yaml
 from pytest_llmcassette._model import Interaction
-from pytest_llmcassette.formats import read_tape
+from pytest_llmcassette.formats import read_recording
 from stub_server import answer_words, chunks, completion
 
 FORMATS = Path(__file__).parent / "data" / "formats"
@@ -174,9 +174,9 @@ def _events(interaction: Interaction) -> list[Any]:
 
 @pytest.mark.parametrize(("name", "format_name"), FIXTURES.items())
 def test_fixture_reads_as_the_stub_answered(name: str, format_name: str) -> None:
-    tape = read_tape(FORMATS / name)
-    assert tape.format == format_name
-    plain, streamed = tape.interactions
+    recording = read_recording(FORMATS / name)
+    assert recording.format == format_name
+    plain, streamed = recording.interactions
     for interaction, body in ((plain, _request(PLAIN_QUESTION)), (streamed, _request(STREAM_QUESTION, stream=True))):
         assert interaction.request.method == "POST"
         assert interaction.request.url == _base_url(FORMATS / name) + "/chat/completions"
@@ -187,14 +187,14 @@ def test_fixture_reads_as_the_stub_answered(name: str, format_name: str) -> None
     )
     stream_request = _request(STREAM_QUESTION, stream=True)
     assert _events(streamed) == [*chunks(stream_request, answer_words(stream_request)), "[DONE]"]
-    for interaction in tape.interactions:  # replay serves bodies decoded, and framing comes from the body served
+    for interaction in recording.interactions:  # replay serves bodies decoded, and framing comes from the body served
         names = {header.lower() for header, _ in interaction.response.headers}
         assert not names & {"content-encoding", "content-length", "transfer-encoding"}
 
 
 @pytest.mark.parametrize("name", [name for name in FIXTURES if name != "govcr_v2_minimal.yaml"])
 def test_event_streams_are_split_one_chunk_per_event(name: str) -> None:
-    plain, streamed = read_tape(FORMATS / name).interactions
+    plain, streamed = read_recording(FORMATS / name).interactions
     assert len(plain.response.chunks) == 1
     assert len(streamed.response.chunks) == len(_events(streamed))
     assert all(chunk.endswith(b"\n\n") and chunk.count(b"\n\n") == 1 for chunk in streamed.response.chunks)
@@ -241,7 +241,9 @@ def test_govcr_optional_fields_change_nothing_replayed() -> None:
     def replayed(i: Interaction) -> tuple[object, ...]:
         return i.request.method, i.request.url, i.request.body, i.response.status, i.response.body
 
-    full, minimal = (read_tape(FORMATS / name).interactions for name in ("govcr_v2_full.yaml", "govcr_v2_minimal.yaml"))
+    full, minimal = (
+        read_recording(FORMATS / name).interactions for name in ("govcr_v2_full.yaml", "govcr_v2_minimal.yaml")
+    )
     assert [replayed(i) for i in full] == [replayed(i) for i in minimal]
     assert minimal[1].response.headers == () and len(minimal[1].response.chunks) == 1  # no content type: one chunk
 
@@ -253,7 +255,7 @@ def test_govcr_format_1_empty_duration(tmp_path: Path) -> None:
         (FORMATS / "govcr_v1.yaml").read_text(encoding="utf-8").replace("duration: 152.358µs", 'duration: ""'),
         encoding="utf-8",
     )
-    assert len(read_tape(path).interactions) == 2
+    assert len(read_recording(path).interactions) == 2
 
 
 # --- detection by shape, whatever the version ---------------------------------------------------------------------
@@ -299,9 +301,9 @@ interactions:
 def test_shape_not_version_tells_the_format(tmp_path: Path, text: str, format_name: str, status: int) -> None:
     path = tmp_path / "c.yaml"
     path.write_text(text)
-    tape = read_tape(path)
-    assert tape.format == format_name
-    ((request, response),) = ((i.request, i.response) for i in tape.interactions)
+    recording = read_recording(path)
+    assert recording.format == format_name
+    ((request, response),) = ((i.request, i.response) for i in recording.interactions)
     assert (request.method, request.url, request.body) == ("GET", "http://x/a", b"")
     assert (response.status, response.body, response.header("content-type")) == (status, b"ok", "text/plain")
 
@@ -316,7 +318,7 @@ def test_shape_not_version_tells_the_format(tmp_path: Path, text: str, format_na
 def test_empty_cassettes(tmp_path: Path, text: str, format_name: str) -> None:
     path = tmp_path / "c.yaml"
     path.write_text(text)
-    assert (read_tape(path).format, read_tape(path).interactions) == (format_name, ())
+    assert (read_recording(path).format, read_recording(path).interactions) == (format_name, ())
 
 
 def test_bodies_as_each_format_stores_them(tmp_path: Path) -> None:
@@ -333,7 +335,7 @@ interactions:
   response: {status: 200}
 """
     )
-    bodies = [(i.request.body, i.response.body) for i in read_tape(path).interactions]
+    bodies = [(i.request.body, i.response.body) for i in read_recording(path).interactions]
     assert bodies == [(b"\x00\xff\x10", b'"just a string"'), (b'[1,{"b":null}]', b""), ("é\n".encode(), b"")]
     path.write_text(
         """
@@ -345,7 +347,7 @@ interactions:
   response: {status: {code: 200}, parsed_body: {a: é}, body: null}
 """
     )
-    bodies = [(i.request.body, i.response.body) for i in read_tape(path).interactions]
+    bodies = [(i.request.body, i.response.body) for i in read_recording(path).interactions]
     assert bodies == [(b'{"model":"m","n":1}', b"\x00\xff"), (b"[1,2]", '{"a":"é"}'.encode())]
 
 
@@ -486,7 +488,7 @@ def test_malformed_files_name_file_interaction_and_problem(
     path = tmp_path / "broken.yaml"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(CassetteFormatError) as caught:
-        read_tape(path)
+        read_recording(path)
     message = caught.value.msg
     assert message.startswith(f"llm_cassette: cannot read {path}")
     assert (caught.value.path, caught.value.index) == (path, index)

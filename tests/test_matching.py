@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from pytest_llmcassette._cassette import Cassette, CassetteOptions
-from pytest_llmcassette._matching import InteractionIndex, MatchRules, normalize_url, request_key
-from pytest_llmcassette._model import Interaction, RecordedRequest, RecordedResponse, Tape
+from pytest_llmcassette._matching import MatchRules, RequestIndex, normalize_url, request_key
+from pytest_llmcassette._model import Interaction, RecordedRequest, RecordedResponse, Recording
 
 RULES = MatchRules()
 
@@ -49,10 +49,15 @@ def test_urls_ignore_query_order_host_case_fragment_and_credentials() -> None:
 
 
 def test_identical_requests_come_back_in_recorded_order() -> None:
-    same, other = ("POST", "http://h/", "{}"), ("POST", "http://h/", "[]")
-    index = InteractionIndex([same, other, same])
-    assert [index.take(same), index.take(same), index.take(same)] == [0, 2, None]
-    assert index.take(other) == 1
+    same, other = RecordedRequest("POST", "http://h/", body=b"{}"), RecordedRequest("POST", "http://h/", body=b"[]")
+    index = RequestIndex([same, other, same], RULES)
+    played = [False] * 3
+    taken = [index.take(same.method, same.url, same.body, played) for _ in range(3)]
+    assert taken == [0, 2, None]
+    assert index.take(other.method, other.url, other.body, played) == 1
+    assert played == [True] * 3
+    assert index.recordings_of(same.method, same.url, b"{ }") == 2
+    assert index.take(same.method, same.url, same.body, [False] * 3) == 0  # the index is shared, the flags are not
 
 
 def test_a_request_sent_as_recorded_still_takes_the_first_unused_of_its_kind(tmp_path: Path) -> None:
@@ -63,9 +68,8 @@ def test_a_request_sent_as_recorded_still_takes_the_first_unused_of_its_kind(tmp
         Interaction(RecordedRequest("POST", "http://h/v1", (), body), RecordedResponse(200, (), (str(n).encode(),)))
         for n, body in enumerate(bodies)
     )
-    tape = Tape(tmp_path / "c.yaml", "native", interactions)
-    cassette = Cassette(
-        tape.path, CassetteOptions(), tape, [request_key("POST", "http://h/v1", b, RULES) for b in bodies]
-    )
+    recording = Recording(tmp_path / "c.yaml", "native", interactions)
+    index = RequestIndex([i.request for i in interactions], RULES)
+    cassette = Cassette(recording.path, CassetteOptions(), recording, index)
     answers = [cassette.play("POST", "http://h/v1", body) for body in reversed(bodies)]
     assert [answer.chunks if answer else None for answer in answers] == [(b"0",), (b"1",)]

@@ -1,4 +1,4 @@
-"""``_yaml_scalars`` types plain scalars exactly as PyYAML's safe loader does, and replay never imports PyYAML."""
+"""``_yaml._scalars`` types plain scalars exactly as PyYAML's safe loader does, and replay never imports PyYAML."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from yaml.constructor import SafeConstructor
 from yaml.nodes import ScalarNode
 from yaml.resolver import Resolver
 
-from pytest_llmcassette import _yaml_scalars
+from pytest_llmcassette._yaml import _scalars
 from pytest_llmcassette.formats import native
 
 ROOT = Path(__file__).parent.parent
@@ -106,15 +106,15 @@ def _same(a: Any, b: Any) -> bool:
 
 
 def _assert_types_as_pyyaml(text: str) -> None:
-    tag = _yaml_scalars.resolve(text)
+    tag = _scalars.resolve(text)
     assert tag == _pyyaml_tag(text), text
     try:
         expected = SafeConstructor().construct_object(ScalarNode(tag, text), deep=True)
     except (ValueError, yaml.YAMLError) as error:  # a merge key's tag, a 13th month
         with pytest.raises(type(error)):
-            _yaml_scalars.value(tag, text)
+            _scalars.value(tag, text)
         return
-    assert _same(_yaml_scalars.value(tag, text), expected), text
+    assert _same(_scalars.value(tag, text), expected), text
 
 
 @pytest.mark.parametrize("text", EDGES)
@@ -134,7 +134,7 @@ def test_any_text_types_as_pyyaml_types_it(text: str) -> None:
 
 def test_the_first_characters_of_implicit_types_are_pyyaml_s() -> None:
     """Scalars starting otherwise are strings without asking PyYAML: its resolvers must start with no other."""
-    assert set(Resolver.yaml_implicit_resolvers) - {""} == set(_yaml_scalars._MAY_BE_TYPED)
+    assert set(Resolver.yaml_implicit_resolvers) - {""} == set(_scalars._MAY_BE_TYPED)
 
 
 def test_replaying_a_cassette_imports_no_yaml() -> None:
@@ -143,8 +143,8 @@ def test_replaying_a_cassette_imports_no_yaml() -> None:
     cassettes = sorted(path for path in examples if path.read_text(encoding="utf-8").startswith(native.HEADER))
     assert cassettes
     script = (
-        "import sys\nfrom pathlib import Path\nfrom pytest_llmcassette.formats import read_tape\n"
-        f"for path in {[str(path) for path in cassettes]!r}:\n    read_tape(Path(path))\n"
+        "import sys\nfrom pathlib import Path\nfrom pytest_llmcassette.formats import read_recording\n"
+        f"for path in {[str(path) for path in cassettes]!r}:\n    read_recording(Path(path))\n"
         "print(sorted(name for name in sys.modules if name.split('.')[0] == 'yaml'))\n"
     )
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import zlib
+import json
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
-from .. import _json_text, _sse
+from .. import _wire
 from .._errors import CassetteFormatError
 from .._model import Headers, Interaction, RecordedRequest, RecordedResponse
 
 T = TypeVar("T")
-
-_FRAMING = frozenset({"content-length", "transfer-encoding", "connection", "keep-alive"})
-_FRAMING_AND_ENCODING = _FRAMING | {"content-encoding"}
 
 
 class Where:
@@ -105,7 +102,7 @@ def text_body(value: Any, where: Where, what: str) -> bytes:
 def json_body(value: Any, where: Where, what: str) -> bytes:
     """A body that a format stores as YAML data, as compact UTF-8 JSON."""
     try:
-        return _json_text.strict_compact(value).encode()
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
     except (TypeError, ValueError, RecursionError) as error:
         raise where.error(f"{what} is not JSON data: {error}") from None
 
@@ -119,38 +116,13 @@ def request(method: Any, url: Any, header_pairs: Headers, body: bytes, where: Wh
 
 
 def response(status: Any, header_pairs: Headers, body: bytes | tuple[bytes, ...], where: Where) -> RecordedResponse:
-    """The response as replay serves it: framing headers dropped, body decoded once and split into its events.
-
-    A ``body`` given as chunks (a format that stores server-sent events one by one, always decoded) is served as
-    it is.
-    """
-    if not isinstance(status, int) or not 100 <= status <= 599:
+    """The response as replay serves it (see ``_wire``). A ``body`` given as chunks (a format that stores
+    server-sent events one by one, always decoded) is served as it is."""
+    if not isinstance(status, int) or isinstance(status, bool) or not 100 <= status <= 599:
         raise where.error(f"the response status must be an HTTP status code, not {status!r}")
     if isinstance(body, tuple):
-        return RecordedResponse(status, _without(header_pairs, _FRAMING_AND_ENCODING), body)
-    body, header_pairs = _decoded(body, header_pairs, where)
-    kept = _without(header_pairs, _FRAMING)
-    content_type = next((value for name, value in kept if name.lower() == "content-type"), None)
-    chunks = _sse.split_events(body) if _sse.is_event_stream(content_type) else (body,) if body else ()
-    return RecordedResponse(status, kept, chunks)
-
-
-def _without(header_pairs: Headers, names: frozenset[str]) -> Headers:
-    return tuple((name, value) for name, value in header_pairs if name.lower() not in names)
-
-
-def _decoded(body: bytes, header_pairs: Headers, where: Where) -> tuple[bytes, Headers]:
-    """Undo a gzip/deflate ``content-encoding`` so the client does not decode twice; others stay as recorded."""
-    encoding = next((value.strip().lower() for name, value in header_pairs if name.lower() == "content-encoding"), "")
-    if encoding not in ("gzip", "x-gzip", "deflate"):
-        return body, header_pairs
-    rest = tuple((name, value) for name, value in header_pairs if name.lower() != "content-encoding")
-    if encoding != "deflate" and body[:2] != b"\x1f\x8b":
-        return body, rest  # stored decoded by the recording tool, which left the header behind
-    # gzip header (31), zlib header (15), or a bare deflate stream (-15), as servers send "deflate" both ways
-    for window in (31,) if encoding != "deflate" else (15, -15):
-        try:
-            return zlib.decompress(body, window), rest
-        except zlib.error as error:
-            problem = str(error)
-    raise where.error(f"the response body is not valid {encoding}: {problem}")
+        return _wire.response_of_events(status, header_pairs, body)
+    try:
+        return _wire.response(status, header_pairs, body)
+    except ValueError as error:
+        raise where.error(str(error)) from None

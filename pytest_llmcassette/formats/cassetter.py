@@ -27,7 +27,6 @@ from pathlib import Path
 from typing import Any
 
 from .._model import Interaction
-from .._yaml import JSONTexts
 from . import _shared
 from ._shared import Where
 
@@ -42,7 +41,7 @@ def matches(document: Mapping[str, Any]) -> bool:
     return isinstance(response, Mapping) and type(response.get("status")) is int
 
 
-def read(document: Mapping[str, Any], path: Path, json_texts: JSONTexts) -> tuple[Interaction, ...]:
+def read(document: Mapping[str, Any], path: Path) -> tuple[Interaction, ...]:
     return _shared.each_interaction(document, path, _interaction)
 
 

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import functools
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -38,35 +37,34 @@ NAME = "native"
 VERSION = 1
 HEADER = "# Recorded by pytest-llmcassette. Replayed by `pytest`; re-record with `pytest --record-mode=rewrite`.\n"
 _BODY_KEYS = ("json", "events", "text", "base64")
+_EVENT_FIELDS = ("json", "data", "event", "id", "retry", "comment")
 
 
 def matches(document: Mapping[str, Any]) -> bool:
     return "llm_cassette" in document
 
 
-def read(document: Mapping[str, Any], path: Path, json_texts: _yaml.JSONTexts) -> tuple[Interaction, ...]:
+def read(document: Mapping[str, Any], path: Path) -> tuple[Interaction, ...]:
     where = Where(path)
     version = document.get("llm_cassette")
     if version != VERSION:
         raise where.error(f"llm_cassette version {version!r} is not supported (this plugin reads version {VERSION})")
-    return _shared.each_interaction(document, path, functools.partial(_interaction, json_texts=json_texts))
+    return _shared.each_interaction(document, path, _interaction)
 
 
-def _interaction(
-    request: Mapping[str, Any], response: Mapping[str, Any], where: Where, json_texts: _yaml.JSONTexts
-) -> Interaction:
+def _interaction(request: Mapping[str, Any], response: Mapping[str, Any], where: Where) -> Interaction:
     request_headers = _shared.headers(request.get("headers"), where, "request headers")
     response_headers = _shared.headers(response.get("headers"), where, "response headers")
-    request_body = b"".join(_body(request, where, "request", json_texts))
+    request_body = b"".join(_body(request, where, "request"))
     recorded_request = _shared.request(request.get("method"), request.get("url"), request_headers, request_body, where)
-    chunks = _body(response, where, "response", json_texts)
+    chunks = _body(response, where, "response")
     if "events" in response:  # the events are the chunks, even for an odd content type
         return Interaction(recorded_request, _shared.response(response.get("status"), response_headers, chunks, where))
     recorded = _shared.response(response.get("status"), response_headers, b"".join(chunks), where)
     return Interaction(recorded_request, recorded)
 
 
-def _body(message: Mapping[str, Any], where: Where, what: str, json_texts: _yaml.JSONTexts) -> tuple[bytes, ...]:
+def _body(message: Mapping[str, Any], where: Where, what: str) -> tuple[bytes, ...]:
     """The body's bytes, in the chunks replay sends: one per server-sent event, else the whole body (or none)."""
     present = [key for key in _BODY_KEYS if key in message]
     if len(present) > 1:
@@ -76,7 +74,7 @@ def _body(message: Mapping[str, Any], where: Where, what: str, json_texts: _yaml
     key = present[0]
     value = message[key]
     if key == "events":
-        return _events(value, where, json_texts)
+        return _events(value, where)
     if key == "json":
         if not isinstance(value, dict | list):
             raise where.error(f"the {what} json body must be a mapping or a list")
@@ -91,16 +89,24 @@ def _body(message: Mapping[str, Any], where: Where, what: str, json_texts: _yaml
         raise where.error(f"the {what} base64 body is not valid base64: {error}") from None
 
 
-def _events(value: Any, where: Where, json_texts: _yaml.JSONTexts) -> tuple[bytes, ...]:
-    """Each event's wire form; an event's JSON data as its cassette line holds it (it is JSON), when it was read
-    from one line."""
+def _events(value: Any, where: Where) -> tuple[bytes, ...]:
+    """Each event's wire form, its ``json`` data written as compact JSON."""
     if not isinstance(value, list):
         raise where.error("the response events must be a list")
     for number, event in enumerate(value):
         if not isinstance(event, dict) or not event:
             raise where.error(f"event {number} must be a non-empty mapping")
+        unknown = set(event).difference(_EVENT_FIELDS)
+        if unknown:
+            names = ", ".join(sorted(map(str, unknown)))
+            raise where.error(f"event {number} has unknown field(s) {names}; an event has {', '.join(_EVENT_FIELDS)}")
+        if "json" in event and "data" in event:
+            raise where.error(f"event {number} has both json and data")
+        for name in ("data", "event", "id", "comment", "retry"):
+            if name in event and not (isinstance(event[name], str) or (name == "retry" and type(event[name]) is int)):
+                raise where.error(f"event {number}: {name} must be a string, not {event[name]!r}")
     try:
-        return _sse.serialize(value, json_texts)
+        return _sse.serialize(value)
     except (TypeError, ValueError, RecursionError) as error:
         raise where.error(f"an event's json is not JSON data: {error}") from None
 
@@ -156,7 +162,7 @@ def _body_doc(body: bytes, content_type: str | None) -> dict[str, Any]:
             return {"text": text}
         return {
             "events": [
-                {**event, "json": _yaml.JSONLine(event["json"])} if "json" in event else event for event in events
+                {**event, "json": _yaml.OneLineJSON(event["json"])} if "json" in event else event for event in events
             ]
         }
     value = parse_json(body)

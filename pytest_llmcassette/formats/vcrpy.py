@@ -25,7 +25,6 @@ from pathlib import Path
 from typing import Any
 
 from .._model import Interaction
-from .._yaml import JSONTexts
 from . import _shared
 from ._shared import Where
 
@@ -40,7 +39,7 @@ def matches(document: Mapping[str, Any]) -> bool:
     return isinstance(response, Mapping) and (isinstance(response.get("status"), Mapping) or "status_code" in response)
 
 
-def read(document: Mapping[str, Any], path: Path, json_texts: JSONTexts) -> tuple[Interaction, ...]:
+def read(document: Mapping[str, Any], path: Path) -> tuple[Interaction, ...]:
     return _shared.each_interaction(document, path, _interaction)
 
 

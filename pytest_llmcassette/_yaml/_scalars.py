@@ -1,6 +1,6 @@
 """Plain YAML scalars typed as PyYAML's safe loader types them: the tag its resolver gives, then the value.
 
-Shared by both ways of reading YAML here (``_libyaml``'s nodes and ``_block_yaml``'s lines), so the two cannot
+Shared by both ways of reading YAML here (``_libyaml``'s nodes and ``_block``'s lines), so the two cannot
 disagree. The forms a cassette is made of (words, decimal integers and fractions, booleans, nulls) are typed and
 built here, without PyYAML; any other plain scalar YAML 1.1 might type (hexadecimal, sexagesimal, timestamps,
 ``.inf``...) is left to PyYAML's resolver and ``SafeConstructor``, imported then.

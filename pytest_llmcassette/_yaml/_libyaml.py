@@ -1,9 +1,9 @@
 """The PyYAML side of reading and writing, with libyaml's C classes when present, safe types only.
 
-Imported only when a cassette is written, or when one holds YAML that ``_block_yaml`` leaves to libyaml. Such a
+Imported only when a cassette is written, or when one holds YAML that ``_block`` leaves to libyaml. Such a
 document is parsed and composed by libyaml; the plain mappings, sequences and scalars a cassette is made of are
-built here directly (about twice as fast as PyYAML's constructor), everything else (``!!binary``, timestamps,
-merge keys...) by PyYAML's own safe constructor.
+built here directly (quicker than PyYAML's constructor), everything else (``!!binary``, timestamps, merge
+keys...) by PyYAML's own safe constructor.
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ import yaml
 from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from . import _block_yaml, _yaml, _yaml_scalars
+from . import _block, _scalars
+from ._types import InvalidYAML, OneLineJSON
 
 try:
     from yaml import CSafeDumper as _BaseDumper
@@ -40,23 +41,23 @@ class _Loader(_BaseLoader):
 
     def resolve(self, kind: type, value: Any, implicit: tuple[bool, bool]) -> str:
         if kind is ScalarNode:
-            return _yaml_scalars.resolve(value) if implicit[0] else _yaml_scalars.STR
+            return _scalars.resolve(value) if implicit[0] else _scalars.STR
         return _SEQ if kind is SequenceNode else _MAP
 
 
 def load(text: str | bytes) -> Any:
-    """The document in ``text``, as ``yaml.safe_load`` reads it; ``_yaml.InvalidYAML`` with libyaml's message."""
+    """The document in ``text``, as ``yaml.safe_load`` reads it; ``InvalidYAML`` with libyaml's message."""
     try:
         node = yaml.compose(text, Loader=_Loader)
         return None if node is None else _construct(node)
     except yaml.YAMLError as error:
-        raise _yaml.InvalidYAML(str(error)) from None
+        raise InvalidYAML(str(error)) from None
 
 
 def _construct(node: Node) -> Any:
     kind = node.__class__
     if kind is ScalarNode:
-        return _yaml_scalars.value(node.tag, node.value)
+        return _scalars.value(node.tag, node.value)
     if kind is MappingNode and node.tag == _MAP and all(key.tag not in _FLATTENED for key, _ in node.value):
         try:
             return {_construct(key): _construct(value) for key, value in node.value}
@@ -87,19 +88,19 @@ class _Dumper(_BaseDumper):
 
 def _represent_str(dumper: _Dumper, value: str) -> yaml.Node:
     if "\n" in value and value == value.rstrip(" ") and "\r" not in value:
-        return dumper.represent_scalar(_yaml_scalars.STR, value, style="|")
+        return dumper.represent_scalar(_scalars.STR, value, style="|")
     return dumper.represent_str(value)
 
 
-def _represent_json_line(dumper: _Dumper, line: _yaml.JSONLine) -> yaml.Node:
-    text = _block_yaml.one_line_json(line.value)
+def _represent_one_line_json(dumper: _Dumper, line: OneLineJSON) -> yaml.Node:
+    text = _block.json_line(line.value)
     if text is not None:
         dumper.json_lines.append(text)
-        return ScalarNode(_yaml_scalars.STR, dumper.placeholder)
+        return ScalarNode(_scalars.STR, dumper.placeholder)
 
     def node(value: Any) -> yaml.Node:  # YAML that is JSON too, spaced as PyYAML writes flow collections
         if isinstance(value, str):
-            return ScalarNode(_yaml_scalars.STR, value, style='"')
+            return ScalarNode(_scalars.STR, value, style='"')
         if isinstance(value, dict):
             return MappingNode(_MAP, [(node(str(key)), node(item)) for key, item in value.items()], flow_style=True)
         if isinstance(value, list):
@@ -110,7 +111,7 @@ def _represent_json_line(dumper: _Dumper, line: _yaml.JSONLine) -> yaml.Node:
 
 
 _Dumper.add_representer(str, _represent_str)
-_Dumper.add_representer(_yaml.JSONLine, _represent_json_line)
+_Dumper.add_representer(OneLineJSON, _represent_one_line_json)
 
 
 def dump(document: Any) -> str:

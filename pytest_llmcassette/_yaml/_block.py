@@ -1,13 +1,13 @@
-"""Reads the YAML that ``_yaml.dump`` writes, line by line, without building a node graph.
+"""Reads the YAML that ``dump`` writes, line by line, without building a node graph.
 
 A cassette is read on every test. libyaml scans one quickly, but PyYAML then makes a Python node for every
-scalar and calls a constructor for each, which is most of the time. This reader walks the subset the dumper
-writes: block mappings and sequences, plain and one-line quoted scalars, literal blocks (``|``, ``|-``, ``|+``),
+scalar and calls a constructor for each (docs/performance.md has the figures). This reader walks the subset the
+dumper writes: block mappings and sequences, plain and one-line quoted scalars, literal blocks (``|``, ``|-``, ``|+``),
 comment lines, ``[]``/``{}``, and collections written as JSON on one line (server-sent events), which ``json``
 reads. It returns what ``yaml.safe_load`` returns, or raises ``Unsupported`` for anything else (other flow
 collections, anchors, tags, folded or multi-line scalars, comments after values, tabs...), which ``_yaml.load``
 then hands to libyaml. So a cassette edited by hand always reads as YAML says; only its speed depends on the
-subset.
+subset. The reader is a pure function of the text: what it returns is all it tells.
 """
 
 from __future__ import annotations
@@ -17,20 +17,16 @@ import re
 from json.scanner import make_scanner
 from typing import Any, TypeVar, cast
 
-from . import _json_text, _yaml_scalars
+from . import _scalars
 
 
 class Unsupported(Exception):
     """The text uses YAML that this reader leaves to libyaml."""
 
 
-JSONTexts = dict[int, str]  # id of a value read from one line of JSON -> that JSON text
-
-
 # Characters outside printable YAML, or that YAML reads as line breaks (\r, \x85, \u2028, \u2029), a byte
 # order mark, tabs (never allowed in indentation): any of them sends the whole text to libyaml. This pattern and
-# the two rare ones below are compiled (and kept by ``re``) on first use: compiling all three costs as much as
-# reading a cassette.
+# the two rare ones below are compiled (and kept by ``re``) on first use, as most cassettes never need them.
 _UNUSUAL = "[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]"
 _PLAIN_ASCII = bytes(range(0x20, 0x7F)) + b"\n"  # what an ASCII text may hold: a quicker check than _UNUSUAL's
 _DOCUMENT_MARKERS = ("---", "...", "%")
@@ -40,9 +36,7 @@ _ESCAPE = re.compile(r"\\(?:x([0-9a-fA-F]{2})|u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8}
 _SURROGATE_ESCAPE = r"\\u[dD][89abcdefABCDEF]"  # JSON pairs them, YAML refuses them
 _LONG_JSON_KEY = r'"(?:[^"\\]|\\.){250,}"\s*:'  # libyaml refuses keys over 1024 characters
 _CANNOT_START_PLAIN = frozenset("[]{},#&*!|>'\"%@`")
-_SIMPLE_TAGS = frozenset(
-    (_yaml_scalars.STR, _yaml_scalars.INT, _yaml_scalars.FLOAT, _yaml_scalars.BOOL, _yaml_scalars.NULL)
-)
+_SIMPLE_TAGS = frozenset((_scalars.STR, _scalars.INT, _scalars.FLOAT, _scalars.BOOL, _scalars.NULL))
 _JSON_ITEM = "- json: "  # how the dumper writes a server-sent event holding JSON data
 _JSON_ITEMS = (_JSON_ITEM + "{", _JSON_ITEM + "[")
 _DEEPEST = 500  # nesting beyond which libyaml (1000 levels) or Python's recursion limit could refuse
@@ -65,20 +59,16 @@ _LITERALS = {chomping: _Marker("|", chomping) for chomping in ("", "-", "+")}  #
 
 # Lines and words repeat a lot (within a cassette and across them); what they hold is kept, unless it is JSON.
 _entries: dict[str, tuple[Any, Any] | None] = {}  # a line's content -> (key, scalar or marker), None if not a key
-_scalars: dict[str, Any] = {}  # a scalar's text -> its value or marker
+_scalar_values: dict[str, Any] = {}  # a scalar's text -> its value or marker
 
 
-def read(text: str, json_texts: JSONTexts | None = None) -> Any:
-    """The document in ``text``, as ``yaml.safe_load`` reads it; ``Unsupported`` outside the dumper's subset.
-
-    ``json_texts``, when given, gets the text of every collection read from one line of JSON, by its value's
-    ``id`` (so a server-sent event can be replayed as its line holds it, without serializing it again).
-    """
+def read(text: str) -> Any:
+    """The document in ``text``, as ``yaml.safe_load`` reads it; ``Unsupported`` outside the dumper's subset."""
     if text.endswith("\n...\n"):
         text = text[:-4]  # the end marker the dumper adds after a "|+" block
     if not text.endswith("\n") or _unusual(text) or _has_document_marker(text):
         raise Unsupported
-    return _Reader(text.split("\n")[:-1], {} if json_texts is None else json_texts).document()
+    return _Reader(text.split("\n")[:-1]).document()
 
 
 def _has_document_marker(text: str) -> bool:
@@ -108,9 +98,8 @@ class _Collection:
 class _Reader:
     """Reads line by line, keeping the collections the current line is nested in on a stack."""
 
-    def __init__(self, lines: list[str], json_texts: JSONTexts) -> None:
+    def __init__(self, lines: list[str]) -> None:
         self.lines = lines
-        self.json_texts = json_texts
         self.position = 0
         self.stack: list[_Collection] = []
 
@@ -196,14 +185,11 @@ class _Reader:
         ``add_item``, as lines below it may still add keys to its mapping.
         """
         lines, items, start, cut = self.lines, cast(list[Any], sequence.container), self.position - 1, len(prefix)
-        end, depth, openers, texts = start + 1, len(self.stack) + 1, (prefix + "{", prefix + "["), self.json_texts
+        end, depth, openers = start + 1, len(self.stack) + 1, (prefix + "{", prefix + "[")
         while end < len(lines) and lines[end].startswith(openers):
             end += 1
         for line in lines[start : end - 1]:
-            text = line[cut:].rstrip(" ")
-            value = _flow_json(text, depth)
-            texts[id(value)] = text
-            items.append({"json": value})
+            items.append({"json": _json_collection(line[cut:].rstrip(" "), depth)})
         self.position = end
 
     def add_item(self, sequence: _Collection, column: int, content: str) -> None:
@@ -223,7 +209,7 @@ class _Reader:
                 continue
             entry = _entries.get(content) or _entry(content)
             if entry is None:
-                items[-1] = self.value(_scalars.get(content) or _scalar(content), sequence)
+                items[-1] = self.value(_scalar_values.get(content) or _scalar(content), sequence)
                 return
             self.put(self.nest(sequence, {}, column), *entry)
             return
@@ -242,9 +228,7 @@ class _Reader:
             collection.open = True
             return None
         if kind == "json":
-            value = _flow_json(scalar.text, len(self.stack))
-            self.json_texts[id(value)] = scalar.text
-            return value
+            return _json_collection(scalar.text, len(self.stack))
         if kind == "[]":
             return []
         if kind == "{}":
@@ -306,11 +290,11 @@ def _entry(content: str) -> tuple[Any, Any] | None:
         text = content[:colon]
         if not text or text[-1] == " " or _too_long(text):
             raise Unsupported
-        key = _scalars.get(text) or _scalar(text)
+        key = _scalar_values.get(text) or _scalar(text)
         if type(key) is _Marker:
             raise Unsupported
         rest = content[colon + 1 :].lstrip(" ")
-    entry = (key, (_scalars.get(rest) or _scalar(rest)) if rest else _NOTHING)
+    entry = (key, (_scalar_values.get(rest) or _scalar(rest)) if rest else _NOTHING)
     return entry if type(entry[1]) is _Marker and entry[1].kind == "json" else _remember(_entries, content, entry)
 
 
@@ -326,7 +310,7 @@ def _scalar(text: str) -> Any:
         value, end = _quoted(text)
         if text[end:].strip(" "):
             raise Unsupported  # a comment or more after the closing quote
-        return _remember(_scalars, text, value)
+        return _remember(_scalar_values, text, value)
     if first == "|":
         literal = _LITERALS.get(text[1:])
         if literal is None:
@@ -344,13 +328,13 @@ def _scalar(text: str) -> Any:
         or plain[-1] == ":"
     ):
         raise Unsupported
-    tag = _yaml_scalars.resolve(plain)
+    tag = _scalars.resolve(plain)
     if tag not in _SIMPLE_TAGS:
         raise Unsupported  # timestamps, merge keys, "=": rare, and left to libyaml's errors and types
-    return _remember(_scalars, text, _yaml_scalars.value(tag, plain))
+    return _remember(_scalar_values, text, _scalars.value(tag, plain))
 
 
-def _flow_json(text: str, depth: int) -> Any:
+def _json_collection(text: str, depth: int) -> Any:
     """A flow collection written as JSON (as the dumper writes server-sent events), read with ``json``.
 
     Where JSON and YAML 1.1 read the same text differently (``1e-05`` is a string in YAML 1.1, surrogate pair
@@ -373,24 +357,24 @@ def _flow_json(text: str, depth: int) -> Any:
     return value
 
 
-def one_line_json(value: Any) -> str | None:
+def json_line(value: Any) -> str | None:
     """``value`` as compact JSON that this reader (and libyaml) read back as ``value`` from a line of its own, or
     None (not a JSON object or array, or characters YAML reads otherwise, or floats YAML 1.1 does not type)."""
     try:
-        text = _json_text.strict_compact(value)
+        text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     except (TypeError, ValueError, RecursionError):
         return None
     if text[:1] not in ("{", "[") or _unusual(text):
         return None
     try:
-        same = _flow_json(text, 0) == value
+        same = _json_collection(text, 0) == value
     except Unsupported:
         return None
     return text if same else None
 
 
 def _yaml_float(text: str) -> float:
-    if _yaml_scalars.resolve(text) != _yaml_scalars.FLOAT:
+    if _scalars.resolve(text) != _scalars.FLOAT:
         raise Unsupported
     return float(text)
 
