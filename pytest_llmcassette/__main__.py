@@ -11,7 +11,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import _redact
+from . import _scrub
 from ._errors import CassetteFormatError
 from ._model import Recording
 from .formats import native, read_recording
@@ -54,7 +54,12 @@ def _convert(recording: Recording, out: Path | None, force: bool) -> bool:
         print(f"error: {target} exists; pass --force to replace it", file=sys.stderr)
         return False
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(native.write(_redact.interaction(i) for i in recording.interactions), encoding="utf-8")
+    rules, secrets = _scrub.ScrubRules(), _scrub.environment_values()
+    scrubbed = [
+        _scrub.interaction(i, rules, secrets | _scrub.credential_values(i.request.headers))
+        for i in recording.interactions
+    ]
+    target.write_text(native.write(native.to_documents(i for i in scrubbed if i is not None)), encoding="utf-8")
     print(f"converted: {source} ({recording.format}) -> {target}")
     return True
 

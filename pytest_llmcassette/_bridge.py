@@ -141,7 +141,7 @@ class Bridge:
     def _answer(self, request: httpx.Request) -> httpx.Response | httpx.Request:
         """respx side effect: the recorded response, or the request itself to pass it through."""
         assert self._cassette is not None
-        recorded = self._cassette.play(request.method, str(request.url), request.content)
+        recorded = self._cassette.play(request.method, str(request.url), request.content, request.headers.multi_items())
         if recorded is None:
             return request
         return httpx.Response(
@@ -190,7 +190,7 @@ class Bridge:
 
 def _signed(side_effect: SideEffect) -> SideEffect:
     """``side_effect`` with its signature worked out once: respx looks for a ``route`` parameter on every call,
-    and would otherwise rebuild the signature each time (the costliest step of its routing)."""
+    and would otherwise rebuild the signature each time."""
     side_effect.__signature__ = inspect.signature(side_effect)  # type: ignore[attr-defined]
     return side_effect
 
@@ -200,19 +200,21 @@ def _identity(request: httpx.Request) -> httpx.Request:
 
 
 def _to_httpx(request: Any) -> httpx.Request:
-    """The request for respx: method, URL and body (given as a stream, so httpx adds no headers of its own).
-
-    Its headers are left out, as nothing reads them: the one route takes every request, the cassette matches on
-    method, URL and body, and a pass-through sends, and records, the original request.
-    """
-    copy = httpx.Request(request.method, _httpx_url(str(request.url)), stream=httpx.ByteStream(request.content))
+    """The request for respx, in httpx's terms: method, URL, headers and body (given as a stream, so httpx adds no
+    headers of its own). A pass-through sends, and records, the original request."""
+    copy = httpx.Request(
+        request.method,
+        _httpx_url(str(request.url)),
+        headers=request.headers.multi_items(),
+        stream=httpx.ByteStream(request.content),
+    )
     copy.read()
     return copy
 
 
 @functools.lru_cache(maxsize=256)
 def _httpx_url(url: str) -> httpx.URL:
-    """Parsed once: a test suite talks to a handful of URLs, and parsing is most of a request's translation."""
+    """Parsed once per URL: a test suite talks to a handful of URLs."""
     return httpx.URL(url)
 
 

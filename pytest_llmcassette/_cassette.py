@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 import threading
-from dataclasses import dataclass, field
+import warnings
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
-from . import _redact, _wire
-from ._errors import CassetteError, NoMatchingInteraction, UnusedInteractions
+from . import _scrub, _wire
+from ._errors import CassetteError, NoMatchingInteraction, SecretInCassette, UnusedInteractions
 from ._matching import MatchRules, RequestIndex, body_diff, parse_json
 from ._model import Headers, Interaction, RecordedRequest, RecordedResponse, Recording
 from .formats import native
@@ -29,8 +32,12 @@ class CassetteOptions:
 
     record_mode: RecordMode = RecordMode.NONE
     rules: MatchRules = field(default_factory=MatchRules)
-    filter_headers: tuple[str, ...] = ()
+    scrub: _scrub.ScrubRules = field(default_factory=_scrub.ScrubRules)
     allow_unused: bool = False
+    record_retries: bool = False
+
+
+_RETRIED_STATUSES = frozenset({408, 409, 429})  # and 5xx: what the SDKs retry
 
 
 class Cassette:
@@ -58,13 +65,21 @@ class Cassette:
         self.recorded: list[Interaction] = []
         self.errors: list[CassetteError] = []
         self._lock = threading.Lock()
+        self._secrets = _scrub.environment_values(options.scrub.secret_env_vars)  # and, as recorded, the headers'
 
-    def play(self, method: str, url: str, body: bytes) -> RecordedResponse | None:
+    def play(
+        self, method: str, url: str, body: bytes, headers: Iterable[tuple[str, str]] = ()
+    ) -> RecordedResponse | None:
+        """The recorded response to this request, or None when it is to go to the server and be recorded."""
         if self._index is not None:
-            with self._lock:
-                position = self._index.take(method, url, body, self.played)
+            secrets = self._secrets | _scrub.credential_values(headers) | _scrub.query_values(url)
+            sent = _scrub.request(RecordedRequest(method, url, (), body), self.options.scrub, secrets)
+            position = None
+            if sent is not None:
+                with self._lock:
+                    position = self._index.take(sent.method, sent.url, sent.body, self.played)
             if position is not None:
-                return self.interactions[position].response
+                return _for_replay(self.interactions[position].response)
         if self.records:
             return None
         error = NoMatchingInteraction(self._no_match_message(method, url, body))
@@ -73,14 +88,15 @@ class Cassette:
         raise error
 
     def record(self, request: RecordedRequest, status: int, headers: Headers, raw_body: bytes) -> None:
-        """Keep a live exchange: credentials and transport headers out, body decoded, events split."""
+        """Keep a live exchange as it came (body decoded, events split); it is scrubbed when written."""
         try:
             response = _wire.response(status, headers, raw_body)
         except ValueError:  # a body that does not decode as its content-encoding says: kept as it came
             response = RecordedResponse(status, _wire.without(headers, _wire.FRAMING), (raw_body,))
-        interaction = _redact.interaction(Interaction(request, response), self.options.filter_headers)
+        secrets = _scrub.credential_values(request.headers) | _scrub.query_values(request.url)
         with self._lock:
-            self.recorded.append(interaction)
+            self._secrets |= secrets
+            self.recorded.append(Interaction(request, response))
 
     @property
     def unused(self) -> list[int]:
@@ -95,12 +111,35 @@ class Cassette:
             raise UnusedInteractions(self._unused_message(unused))
 
     def text_to_write(self, existing_text: str | None) -> str | None:
-        """The cassette's new text, or None when the file is to stay as it is."""
+        """The cassette's new text, or None when the file is to stay as it is.
+
+        Recordings are scrubbed first; ``SecretInCassette`` when anything shaped like a secret is still there.
+        """
         if not self.records:
             return None
-        if self.options.record_mode is RecordMode.NEW_EPISODES and existing_text is not None:
-            return native.append(existing_text, self.recorded) if self.recorded else None
-        return native.write(self.recorded)
+        items = native.to_documents(self._interactions_to_write())
+        appending = self.options.record_mode is RecordMode.NEW_EPISODES and existing_text is not None
+        self._check_secrets(items, first=len(self.interactions) if appending else 0)
+        if appending:
+            assert existing_text is not None
+            return native.append(existing_text, items) if items else None
+        return native.write(items)
+
+    def _interactions_to_write(self) -> list[Interaction]:
+        """What was recorded, less the attempts the SDK retried (unless kept), scrubbed."""
+        recorded = self.recorded if self.options.record_retries else _without_retried(self.recorded, self.path)
+        kept = (_scrub.interaction(item, self.options.scrub, self._secrets) for item in recorded)
+        return [item for item in kept if item is not None]
+
+    def _check_secrets(self, items: list[dict[str, Any]], first: int) -> None:
+        """Fail, naming each field, when a document to write still holds a secret (``first``: its position)."""
+        findings = [
+            f"interaction {position}, {finding}"
+            for position, item in enumerate(items, start=first)
+            for finding in _scrub.find_secrets(item, self._secrets, self.options.scrub.allowed_patterns)
+        ]
+        if findings:
+            raise SecretInCassette(self.path, findings[:20], len(findings))
 
     def _describe(self) -> str:
         if self.recording is None:
@@ -114,7 +153,7 @@ class Cassette:
         lines = [
             "llm_cassette: no recorded interaction matches this request",
             f"  cassette: {self._describe()}",
-            f"  request:  {method.upper()} {_redact.url(url)}",
+            f"  request:  {method.upper()} {_scrub.url(url, self._secrets)}",
         ]
         if body:
             lines.append(f"  body:     {_short(body, 300)}")
@@ -122,7 +161,7 @@ class Cassette:
         nearest = self._index.nearest(method, url, body, self.played) if self._index is not None else None
         if nearest is not None:
             recorded = self.interactions[nearest].request
-            lines.append(f"closest unused recording: #{nearest} {recorded.method} {_redact.url(recorded.url)}")
+            lines.append(f"closest unused recording: #{nearest} {recorded.method} {_scrub.url(recorded.url)}")
             diff = body_diff(recorded.body, body, self.options.rules)
             lines.extend("  " + line for line in diff.splitlines()[:60])
         elif self.interactions:
@@ -143,7 +182,7 @@ class Cassette:
         ]
         for position in unused:
             request = self.interactions[position].request
-            lines.append(f"  #{position} {request.method} {_redact.url(request.url)} {_summary(request.body)}")
+            lines.append(f"  #{position} {request.method} {_scrub.url(request.url)} {_summary(request.body)}")
         lines.append("Re-record with `pytest --record-mode=rewrite` if the test no longer makes these requests.")
         return "\n".join(lines)
 
@@ -167,3 +206,44 @@ def _summary(body: bytes) -> str:
         role = last.get("role", "?") if isinstance(last, dict) else "?"
         return f"model={value.get('model')!s} last {role} message: {_short(json.dumps(content).encode(), 60)}"
     return _short(body, 80) if body else ""
+
+
+def _for_replay(response: RecordedResponse) -> RecordedResponse:
+    """A recorded error the SDK would retry is served with a retry delay of one millisecond: the SDK retries at once
+    instead of sleeping through its back-off."""
+    if response.status not in _RETRIED_STATUSES and response.status < 500:
+        return response
+    headers = _wire.without(response.headers, frozenset({"retry-after", "retry-after-ms"}))
+    return replace(response, headers=(*headers, ("retry-after-ms", "1")))
+
+
+def _retry_count(request: RecordedRequest) -> int:
+    value = next((v for name, v in request.headers if name.lower() == "x-stainless-retry-count"), "0")
+    return int(value) if value.isdigit() else 0
+
+
+def _without_retried(recorded: list[Interaction], path: Path) -> list[Interaction]:
+    """``recorded`` less each failed attempt that the SDK sent again (the same request, with a higher
+    ``x-stainless-retry-count``); the user is told when a retry happened."""
+    retried = set()
+    for later, interaction in enumerate(recorded):
+        count = _retry_count(interaction.request)
+        if not count:
+            continue
+        warnings.warn(
+            f"llm_cassette: the SDK retried a request while recording {path} (attempt {count + 1} of "
+            f"{interaction.request.method} {_scrub.url(interaction.request.url)}); failed attempts are not written "
+            "(set record_retries=True to keep them)",
+            stacklevel=1,
+        )
+        for earlier in range(later):
+            attempt = recorded[earlier]
+            failed = attempt.response.status in _RETRIED_STATUSES or attempt.response.status >= 500
+            same = (attempt.request.method, attempt.request.url, attempt.request.body) == (
+                interaction.request.method,
+                interaction.request.url,
+                interaction.request.body,
+            )
+            if failed and same and _retry_count(attempt.request) < count:
+                retried.add(earlier)
+    return [interaction for position, interaction in enumerate(recorded) if position not in retried]

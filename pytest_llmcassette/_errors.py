@@ -50,3 +50,22 @@ class UnusedInteractions(CassetteError):
 
 class ReadOnlyCassette(CassetteError):
     """A record mode that would rewrite a cassette this plugin must not write (another tool's format)."""
+
+
+class SecretInCassette(CassetteError):
+    """A cassette about to be written that still holds a secret: nothing is written."""
+
+    def __init__(self, path: Path | str, findings: list[str], count: int) -> None:
+        self.path = Path(path)
+        self.findings = findings
+        lines = [
+            f"llm_cassette: not writing {path}: {count} value{'s' * (count != 1)} still look secret after scrubbing"
+        ]
+        lines += [f"  {finding}" for finding in findings]
+        if count > len(findings):
+            lines.append(f"  ... and {count - len(findings)} more")
+        lines.append(
+            "Scrub them with a before_record_request/before_record_response hook or secret_env_vars, or, for a false "
+            "positive, add the pattern's name to allow_secret_patterns (see docs/scrubbing.md)."
+        )
+        super().__init__("\n".join(lines))

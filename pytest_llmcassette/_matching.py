@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from . import _redact
+from . import _scrub
 from ._model import RecordedRequest
 
 RequestKey = tuple[str, str, str | bytes]
@@ -39,7 +39,7 @@ class MatchRules:
 @functools.lru_cache(maxsize=256)
 def normalize_url(url: str) -> str:
     """The URL as matched. Kept for each URL seen: a suite talks to a handful of URLs, and every request has one."""
-    parts = urlsplit(_redact.url(url))
+    parts = urlsplit(_scrub.url(url))
     query = urlencode(sorted(parse_qsl(parts.query, keep_blank_values=True))) if parts.query else ""
     return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path or "/", query, ""))
 

@@ -9,17 +9,15 @@ from __future__ import annotations
 import importlib.util
 import os
 from collections.abc import Iterator
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
 if TYPE_CHECKING:
-    from ._cassette import Cassette, CassetteOptions
+    from ._cassette import Cassette
     from ._session import CassetteSession
 
 RECORD_MODES = ("none", "once", "new_episodes", "all", "rewrite")  # _cassette.RecordMode, without importing it at load
-CONFIG_KEYS = frozenset({"record_mode", "ignore_body_paths", "filter_headers", "allow_unused"})
 
 _cassette_key: pytest.StashKey[Cassette] = pytest.StashKey()
 _passed_key: pytest.StashKey[bool] = pytest.StashKey()
@@ -116,7 +114,11 @@ def llm_cassette(
     """The test's cassette, replaying (or recording) every httpx/httpx2 request the test makes."""
     config = request.config
     marker = request.node.get_closest_marker("llm_cassette")
-    path, options = _cassette_options(config, marker, vcr_cassette_dir, default_cassette_name, llm_cassette_config)
+    from ._options import cassette_options
+
+    args, kwargs = (marker.args, marker.kwargs) if marker is not None else ((), {})
+    mode = config.getoption("record_mode", None)
+    path, options = cassette_options(args, kwargs, mode, llm_cassette_config, vcr_cassette_dir, default_cassette_name)
     session = config.stash.get(_session_key, None)
     if session is None:
         from ._session import CassetteSession
@@ -129,29 +131,3 @@ def llm_cassette(
             yield cassette
     finally:
         session.close(cassette, passed=request.node.stash.get(_passed_key, False))
-
-
-def _cassette_options(
-    config: pytest.Config, marker: pytest.Mark | None, folder: str, name: str, settings: dict[str, Any]
-) -> tuple[Path, CassetteOptions]:
-    from ._cassette import CassetteOptions, RecordMode
-    from ._errors import CassetteError
-    from ._matching import MatchRules
-
-    args, kwargs = (marker.args, marker.kwargs) if marker is not None else ((), {})
-    unknown = set(settings) - CONFIG_KEYS or set(kwargs) - CONFIG_KEYS
-    if unknown or len(args) > 1:
-        what = f"unknown option(s) {sorted(unknown)}" if unknown else "more than one cassette path"
-        raise CassetteError(f"llm_cassette: {what}; options are {sorted(CONFIG_KEYS)} and one path")
-    merged = {**settings, **kwargs}
-    mode = kwargs.get("record_mode") or config.getoption("record_mode", None) or settings.get("record_mode") or "none"
-    if mode not in RECORD_MODES:
-        raise CassetteError(f"llm_cassette: record_mode {mode!r} is not one of {', '.join(RECORD_MODES)}")
-    path = Path(folder, args[0]) if args else Path(folder, f"{name}.yaml")
-    options = CassetteOptions(
-        record_mode=RecordMode(mode),
-        rules=MatchRules.from_paths(merged.get("ignore_body_paths", ())),
-        filter_headers=tuple(merged.get("filter_headers", ())),
-        allow_unused=bool(merged.get("allow_unused", False)),
-    )
-    return path, options

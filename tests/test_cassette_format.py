@@ -40,7 +40,7 @@ def _interaction(body: bytes, content_type: str, request_body: bytes = b'{"model
 )
 def test_bodies_round_trip(tmp_path: Path, body: bytes, content_type: str, stored_as: str) -> None:
     path = tmp_path / "c.yaml"
-    path.write_text(native.write([_interaction(body, content_type)]))
+    path.write_text(native.write(native.to_documents([_interaction(body, content_type)])))
     document = _yaml.load(path.read_text())
     assert stored_as in document["interactions"][0]["response"]
 
@@ -55,7 +55,7 @@ def test_bodies_round_trip(tmp_path: Path, body: bytes, content_type: str, store
 
 
 def test_events_are_yaml_data_one_line_each(tmp_path: Path) -> None:
-    text = native.write([_interaction(SSE, "text/event-stream; charset=utf-8")])
+    text = native.write(native.to_documents([_interaction(SSE, "text/event-stream; charset=utf-8")]))
     assert '    - event: message_start\n      json: {"type":"message_start","n":1}\n' in text
     assert yaml.safe_load(text) == _yaml.load(text)  # plain YAML to any reader, not an escaped string
     document = _yaml.load(text)
@@ -106,7 +106,7 @@ def test_events_are_written_as_compact_json_the_server_s_way(tmp_path: Path) -> 
     """The wire's compact JSON, unless YAML 1.1 would read it otherwise (``1e-05`` is a string there): then
     PyYAML's flow mapping (``1.0e-05``, a float in both). Either way the value replays unchanged."""
     body = b'data: {"id":"x","n":[1,2.5]}\n\ndata: {"p":1e-05,"q":"\\u2028"}\n\n'
-    text = native.write([_interaction(body, "text/event-stream")])
+    text = native.write(native.to_documents([_interaction(body, "text/event-stream")]))
     assert '    - json: {"id":"x","n":[1,2.5]}\n' in text
     assert '    - json: {"p": 1.0e-05, "q": "\\L"}\n' in text
     path = tmp_path / "c.yaml"
@@ -120,8 +120,10 @@ def test_events_are_written_as_compact_json_the_server_s_way(tmp_path: Path) -> 
 
 
 def test_append_keeps_every_existing_byte(tmp_path: Path) -> None:
-    existing = native.write([_interaction(b'{"n": 1}', "application/json")]) + "# a reviewer's note\n"
-    combined = native.append(existing, [_interaction(b'{"n": 2}', "application/json")])
+    existing = (
+        native.write(native.to_documents([_interaction(b'{"n": 1}', "application/json")])) + "# a reviewer's note\n"
+    )
+    combined = native.append(existing, native.to_documents([_interaction(b'{"n": 2}', "application/json")]))
     assert combined.startswith(existing.rstrip("\n"))
     path = tmp_path / "c.yaml"
     path.write_text(combined)

@@ -28,7 +28,9 @@ def test_unknown_marker_options_are_an_error(pytester: pytest.Pytester) -> None:
     )
     result = pytester.runpytest()
     result.assert_outcomes(errors=1)
-    result.stdout.fnmatch_lines(["*llm_cassette: unknown option(s) *'record'*; options are *"])
+    result.stdout.fnmatch_lines(
+        ["*llm_cassette: unknown option 'record' in the llm_cassette marker (did you mean 'record_mode'?)*"]
+    )
     assert "Traceback" not in result.stdout.str()
 
 

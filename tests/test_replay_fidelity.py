@@ -42,7 +42,7 @@ def _long_stream() -> Interaction:
 def _recorded_cassette() -> str:
     """The shipped example cassettes (recorded for real) and a long stream, written as one native cassette."""
     recorded = [i for path in sorted(EXAMPLES.iterdir()) for i in read_recording(path).interactions]
-    return native.write([*recorded, _long_stream()])
+    return native.write(native.to_documents([*recorded, _long_stream()]))
 
 
 CASSETTE = _recorded_cassette()

@@ -111,14 +111,18 @@ def _events(value: Any, where: Where) -> tuple[bytes, ...]:
         raise where.error(f"an event's json is not JSON data: {error}") from None
 
 
-def write(interactions: Iterable[Interaction]) -> str:
-    """The whole cassette as text."""
-    return HEADER + _yaml.dump({"llm_cassette": VERSION, "interactions": [_document(i) for i in interactions]})
+def to_documents(interactions: Iterable[Interaction]) -> list[dict[str, Any]]:
+    """Each interaction as the YAML data it is written as."""
+    return [_document(interaction) for interaction in interactions]
 
 
-def append(existing: str, interactions: Iterable[Interaction]) -> str:
-    """``existing`` cassette text with ``interactions`` added at the end, every byte before them kept."""
-    items = [_document(i) for i in interactions]
+def write(items: list[dict[str, Any]]) -> str:
+    """A whole cassette holding ``items`` (from ``to_documents``), as text."""
+    return HEADER + _yaml.dump({"llm_cassette": VERSION, "interactions": items})
+
+
+def append(existing: str, items: list[dict[str, Any]]) -> str:
+    """``existing`` cassette text with ``items`` added at the end, every byte before them kept."""
     if not items:
         return existing
     return existing.rstrip("\n") + "\n" + _yaml.dump(items)
