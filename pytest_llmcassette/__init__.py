@@ -10,9 +10,13 @@ __all__ = [
     "CassetteFormatError",
     "CassetteNotFound",
     "CassetteOptions",
+    "Interaction",
     "NoMatchingInteraction",
     "ReadOnlyCassette",
     "RecordMode",
+    "RecordedRequest",
+    "RecordedResponse",
+    "SecretInCassette",
     "UnusedInteractions",
 ]
 
@@ -24,8 +28,10 @@ if TYPE_CHECKING:
         CassetteNotFound,
         NoMatchingInteraction,
         ReadOnlyCassette,
+        SecretInCassette,
         UnusedInteractions,
     )
+    from ._model import Interaction, RecordedRequest, RecordedResponse
 
 
 def __getattr__(name: str) -> Any:
@@ -34,6 +40,10 @@ def __getattr__(name: str) -> Any:
         from . import _cassette
 
         return getattr(_cassette, name)
+    if name in ("Interaction", "RecordedRequest", "RecordedResponse"):
+        from . import _model
+
+        return getattr(_model, name)
     if name in __all__:
         from . import _errors
 
