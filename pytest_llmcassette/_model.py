@@ -19,15 +19,28 @@ class RecordedRequest:
 
 
 @dataclass(frozen=True, slots=True)
+class RecordedError:
+    """A transport error the client saw while recording (``ConnectError``, ``ReadTimeout``, ...), by its name in
+    httpx and httpx2, and its message."""
+
+    kind: str
+    message: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class RecordedResponse:
     """A response as the client must see it: decoded body, split into the chunks replay yields one by one.
 
-    A server-sent-events body has one chunk per event, so a replayed stream stays lazy.
+    A server-sent-events body has one chunk per event, so a replayed stream stays lazy. ``error`` is a transport
+    error that ended the exchange: before any response when ``status`` is 0, else after the chunks.
+    ``cut_by_client`` marks a body the client stopped reading while recording: the chunks are what it read.
     """
 
     status: int
     headers: Headers = ()
     chunks: tuple[bytes, ...] = ()
+    error: RecordedError | None = None
+    cut_by_client: bool = False
 
     @property
     def body(self) -> bytes:

@@ -23,7 +23,7 @@ def test_convert_writes_beside_the_source_and_refuses_to_overwrite(tmp_path: Pat
     assert first.returncode == 0, first.stderr
     converted = tmp_path / "recorded.llm.yaml"
     text = converted.read_text(encoding="utf-8")
-    assert text.count("- request:") == 2 and "llm_cassette: 1" in text
+    assert text.count("- request:") == 2 and "llm_cassette: 2" in text
     assert "cookie" not in text.lower() and "x-stainless-retry-count" not in text and "date:" not in text
     assert source.read_bytes() == before
 

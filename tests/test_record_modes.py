@@ -51,8 +51,8 @@ def test_new_episodes_appends_and_keeps_every_recorded_byte(suite: pytest.Pytest
     suite.runpytest().assert_outcomes(failed=1)
     suite.runpytest("--record-mode=new_episodes").assert_outcomes(passed=1)
     after = cassette_text(suite, "test_modes", "test_convo")
-    assert after.startswith(before.rstrip("\n"))
-    assert after.count("- request:") == 2 and "content: two" in after
+    assert after.startswith(before.removesuffix("count: 1\n"))  # every byte kept but the closing count
+    assert after.count("- request:") == 2 and "content: two" in after and after.endswith("count: 2\n")
     assert len(stub.received) == 2  # "one" was replayed, only "two" went to the server
     stub.stop()
     suite.runpytest().assert_outcomes(passed=1)

@@ -63,7 +63,6 @@ def _edits(text: str) -> Iterator[tuple[str, str]]:
         for what, edited in variants.items():
             yield f"line {number + 1} {what}", "\n".join([*lines[:number], edited, *lines[number + 1 :]])
     yield "directive first", "%YAML 1.1\n---\n" + text
-    yield "note after the events", text + "note: &a x\n"
 
 
 def _yaml_edits(text: str) -> list[tuple[str, str]]:

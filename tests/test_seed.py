@@ -196,7 +196,7 @@ def test_converted_seed_replays_identically(pytester: pytest.Pytester, tmp_path:
     subprocess.run(command, check=True, capture_output=True)
     assert source.read_bytes() == before
     converted = tmp_path / "out" / SEED.name
-    assert "llm_cassette: 1" in converted.read_text(encoding="utf-8")
+    assert "llm_cassette: 2" in converted.read_text(encoding="utf-8")
     _suite(
         pytester,
         converted,

@@ -130,6 +130,8 @@ class _Reader:
             entry = _entries.get(content) or _entry(content)
             if entry is None:
                 raise Unsupported
+            if entry[0] in top.container:
+                raise Unsupported  # a key twice: libyaml says where
             if type(entry[1]) is _Marker:
                 self.put(top, *entry)
             else:  # a finished scalar (most lines): put without a call

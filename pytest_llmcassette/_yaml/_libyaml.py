@@ -45,13 +45,40 @@ class _Loader(_BaseLoader):
         return _SEQ if kind is SequenceNode else _MAP
 
 
+MOST_VALUES = 5_000_000  # what a document may expand to, aliases followed: far above any real cassette
+
+
 def load(text: str | bytes) -> Any:
-    """The document in ``text``, as ``yaml.safe_load`` reads it; ``InvalidYAML`` with libyaml's message."""
+    """The document in ``text``, as ``yaml.safe_load`` reads it, but for two things ``safe_load`` lets pass: a key
+    twice in one mapping, and aliases that expand to more than ``MOST_VALUES`` values (an alias bomb), which
+    are ``InvalidYAML`` as libyaml's own errors are."""
     try:
         node = yaml.compose(text, Loader=_Loader)
-        return None if node is None else _construct(node)
+        if node is None:
+            return None
+        if _expanded_size(node, {}) > MOST_VALUES:
+            raise InvalidYAML(
+                f"its aliases make a value contain itself, or expand to over {MOST_VALUES:,} values (an alias bomb)"
+            )
+        return _construct(node)
     except yaml.YAMLError as error:
         raise InvalidYAML(str(error)) from None
+
+
+def _expanded_size(node: Node, sizes: dict[Node, int]) -> int:
+    """How many values ``node`` stands for once every alias is followed (``sizes``: each node's, for this call)."""
+    known = sizes.get(node)
+    if known is not None:
+        return known
+    sizes[node] = MOST_VALUES + 1  # a node met again while being sized contains itself
+    if isinstance(node, MappingNode):
+        size = 1 + sum(_expanded_size(key, sizes) + _expanded_size(value, sizes) for key, value in node.value)
+    elif isinstance(node, SequenceNode):
+        size = 1 + sum(_expanded_size(item, sizes) for item in node.value)
+    else:
+        size = 1
+    sizes[node] = size
+    return size
 
 
 def _construct(node: Node) -> Any:
@@ -60,12 +87,26 @@ def _construct(node: Node) -> Any:
         return _scalars.value(node.tag, node.value)
     if kind is MappingNode and node.tag == _MAP and all(key.tag not in _FLATTENED for key, _ in node.value):
         try:
-            return {_construct(key): _construct(value) for key, value in node.value}
+            mapping = {_construct(key): _construct(value) for key, value in node.value}
         except TypeError:  # a mapping or a list as a key: let PyYAML say so
             pass
+        else:
+            if len(mapping) < len(node.value):
+                raise InvalidYAML(_duplicate_key(node))
+            return mapping
     elif kind is SequenceNode and node.tag == _SEQ:
         return [_construct(item) for item in node.value]
     return SafeConstructor().construct_object(node, deep=True)
+
+
+def _duplicate_key(node: Node) -> str:
+    seen = set()
+    for key, _ in node.value:
+        value = _construct(key)
+        if value in seen:
+            return f"the key {value!r} appears twice in one mapping (line {key.start_mark.line + 1})"
+        seen.add(value)
+    return "a key appears twice in one mapping"
 
 
 class _Dumper(_BaseDumper):

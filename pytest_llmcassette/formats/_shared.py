@@ -108,10 +108,14 @@ def json_body(value: Any, where: Where, what: str) -> bytes:
 
 
 def request(method: Any, url: Any, header_pairs: Headers, body: bytes, where: Where) -> RecordedRequest:
-    if not isinstance(method, str) or not method:
+    if method is None:
         raise where.error("the request has no method")
-    if not isinstance(url, str) or not url:
+    if not isinstance(method, str) or not method.isalpha():
+        raise where.error(f"the request's method must be an HTTP method such as POST, not {method!r}")
+    if url is None:
         raise where.error("the request has no URL")
+    if not isinstance(url, str) or "://" not in url:
+        raise where.error(f"the request's URL must be an absolute URL, not {url!r}")
     return RecordedRequest(method.upper(), url, header_pairs, body)
 
 

@@ -1,7 +1,7 @@
 """This plugin's own cassette format: bodies as YAML data, server-sent events as a list of events.
 
 ```yaml
-llm_cassette: 1
+llm_cassette: 2
 interactions:
 - request:
     method: POST
@@ -14,30 +14,42 @@ interactions:
     events:
     - json: {id: chatcmpl-1, choices: [...]}
     - data: '[DONE]'
+count: 1
 ```
 A body is written under one key: ``json`` (a JSON object or array, as data), ``events`` (server-sent events),
-``text`` (UTF-8) or ``base64`` (anything else). Keys keep one order, so a re-recording diffs minimally.
+``text`` (UTF-8) or ``base64`` (anything else). Keys keep one order, so a re-recording diffs minimally. A response
+may end in ``error: {type, message}`` (a transport error the client saw; alone when no response came) or
+``cut_by_client: true``. ``count``, always the last line, makes a file cut short detectable; format 1 (no
+``count``) is still read.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import difflib
+import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 from .. import _sse, _yaml
 from .._matching import parse_json
-from .._model import Headers, Interaction
+from .._model import Headers, Interaction, RecordedError, RecordedResponse
 from . import _shared
 from ._shared import Where
 
 NAME = "native"
-VERSION = 1
+VERSION = 2
+_READS = (1, 2)
+_COUNT_LINE = re.compile(r"^count: (\d+)\n", re.M)
 HEADER = "# Recorded by pytest-llmcassette. Replayed by `pytest`; re-record with `pytest --record-mode=rewrite`.\n"
 _BODY_KEYS = ("json", "events", "text", "base64")
 _EVENT_FIELDS = ("json", "data", "event", "id", "retry", "comment")
+_DOCUMENT_KEYS = ("llm_cassette", "interactions", "count")
+_INTERACTION_KEYS = ("request", "response")
+_REQUEST_KEYS = ("method", "url", "headers", *_BODY_KEYS)
+_RESPONSE_KEYS = ("status", "headers", *_BODY_KEYS, "error", "cut_by_client")
 
 
 def matches(document: Mapping[str, Any]) -> bool:
@@ -47,21 +59,74 @@ def matches(document: Mapping[str, Any]) -> bool:
 def read(document: Mapping[str, Any], path: Path) -> tuple[Interaction, ...]:
     where = Where(path)
     version = document.get("llm_cassette")
-    if version != VERSION:
-        raise where.error(f"llm_cassette version {version!r} is not supported (this plugin reads version {VERSION})")
-    return _shared.each_interaction(document, path, _interaction)
+    if type(version) is int and version > VERSION:
+        raise where.error(
+            f"written by a newer pytest-llmcassette (cassette format {version}; this one reads {_READS[0]} to "
+            f"{VERSION}): upgrade the plugin"
+        )
+    if version not in _READS:
+        raise where.error(f"llm_cassette: {version!r} is not a cassette format version ({_READS[0]} to {VERSION})")
+    _known_keys(document, _DOCUMENT_KEYS, where, "the cassette")
+    interactions = _shared.each_interaction(document, path, _interaction)
+    if version >= 2:
+        count = document.get("count")
+        if count is None:
+            raise where.error(
+                "it has no closing 'count' line: the file was cut short (or that line deleted); restore it from "
+                "version control or re-record it"
+            )
+        if count != len(interactions):
+            raise where.error(
+                f"its closing line says count: {count!r} but it holds {len(interactions)} interaction(s): cut short, "
+                "or edited by hand (after removing interactions on purpose, set the count to match)"
+            )
+    return interactions
+
+
+def _known_keys(mapping: Mapping[str, Any], known: tuple[str, ...], where: Where, what: str) -> None:
+    for key in mapping:
+        if key not in known:
+            close = difflib.get_close_matches(str(key), known, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else f"; it may hold {', '.join(known)}"
+            raise where.error(f"{what} has an unknown key {key!r}{hint}")
 
 
 def _interaction(request: Mapping[str, Any], response: Mapping[str, Any], where: Where) -> Interaction:
+    _known_keys(request, _REQUEST_KEYS, where, "the request")
+    _known_keys(response, _RESPONSE_KEYS, where, "the response")
     request_headers = _shared.headers(request.get("headers"), where, "request headers")
     response_headers = _shared.headers(response.get("headers"), where, "response headers")
     request_body = b"".join(_body(request, where, "request"))
     recorded_request = _shared.request(request.get("method"), request.get("url"), request_headers, request_body, where)
+    error = _error(response.get("error"), where)
+    cut = response.get("cut_by_client", False)
+    if type(cut) is not bool:
+        raise where.error(f"cut_by_client must be true or false, not {cut!r}")
+    if error is not None and "status" not in response:
+        if len(response) > 1:
+            raise where.error("a response with an error and no status holds nothing else")
+        return Interaction(recorded_request, RecordedResponse(0, error=error))
     chunks = _body(response, where, "response")
     if "events" in response:  # the events are the chunks, even for an odd content type
-        return Interaction(recorded_request, _shared.response(response.get("status"), response_headers, chunks, where))
-    recorded = _shared.response(response.get("status"), response_headers, b"".join(chunks), where)
+        recorded = _shared.response(response.get("status"), response_headers, chunks, where)
+    else:
+        recorded = _shared.response(response.get("status"), response_headers, b"".join(chunks), where)
+    if error is not None or cut:
+        recorded = RecordedResponse(recorded.status, recorded.headers, recorded.chunks, error, cut)
     return Interaction(recorded_request, recorded)
+
+
+def _error(value: Any, where: Where) -> RecordedError | None:
+    if value is None:
+        return None
+    error = where.mapping(value, "the response error")
+    _known_keys(error, ("type", "message"), where, "the response error")
+    kind, message = error.get("type"), error.get("message", "")
+    if not isinstance(kind, str) or not kind.isidentifier():
+        raise where.error(f"the response error's type must be an exception name such as ReadTimeout, not {kind!r}")
+    if not isinstance(message, str):
+        raise where.error(f"the response error's message must be a string, not {message!r}")
+    return RecordedError(kind, message)
 
 
 def _body(message: Mapping[str, Any], where: Where, what: str) -> tuple[bytes, ...]:
@@ -118,14 +183,19 @@ def to_documents(interactions: Iterable[Interaction]) -> list[dict[str, Any]]:
 
 def write(items: list[dict[str, Any]]) -> str:
     """A whole cassette holding ``items`` (from ``to_documents``), as text."""
-    return HEADER + _yaml.dump({"llm_cassette": VERSION, "interactions": items})
+    return HEADER + _yaml.dump({"llm_cassette": VERSION, "interactions": items, "count": len(items)})
 
 
 def append(existing: str, items: list[dict[str, Any]]) -> str:
-    """``existing`` cassette text with ``items`` added at the end, every byte before them kept."""
+    """``existing`` cassette text with ``items`` added at the end, every byte of it kept but the closing ``count``
+    line (format 2), which is written anew after them."""
     if not items:
         return existing
-    return existing.rstrip("\n") + "\n" + _yaml.dump(items)
+    closing = next(reversed(list(_COUNT_LINE.finditer(existing))), None)
+    if closing is None:  # format 1: no count to keep up
+        return existing.rstrip("\n") + "\n" + _yaml.dump(items)
+    kept = existing[: closing.start()] + existing[closing.end() :]
+    return kept.rstrip("\n") + "\n" + _yaml.dump(items) + f"count: {int(closing.group(1)) + len(items)}\n"
 
 
 def _document(interaction: Interaction) -> dict[str, Any]:
@@ -134,10 +204,16 @@ def _document(interaction: Interaction) -> dict[str, Any]:
     if request.headers:
         request_doc["headers"] = _headers_doc(request.headers)
     request_doc.update(_body_doc(request.body, None))
-    response_doc: dict[str, Any] = {"status": response.status}
+    response_doc: dict[str, Any] = {}
+    if response.status:
+        response_doc["status"] = response.status
     if response.headers:
         response_doc["headers"] = _headers_doc(response.headers)
     response_doc.update(_body_doc(response.body, response.header("content-type")))
+    if response.error is not None:
+        response_doc["error"] = {"type": response.error.kind, "message": response.error.message}
+    if response.cut_by_client:
+        response_doc["cut_by_client"] = True
     return {"request": request_doc, "response": response_doc}
 
 
