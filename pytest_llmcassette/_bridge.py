@@ -16,20 +16,30 @@ import importlib.util
 import inspect
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, NamedTuple
+from dataclasses import dataclass
+from typing import Any
 
 import httpx
 import respx
 from respx.models import PassThrough
 
 from ._cassette import Cassette
-from ._model import RecordedRequest
+from ._errors import StreamCutByClient
+from ._model import RecordedError, RecordedRequest, RecordedResponse
 
-Finish = Callable[[bytes], None]
+Finish = Callable[[bytes, RecordedError | None, bool], None]  # body, the error that ended it, cut by the client
 SideEffect = Callable[[httpx.Request], httpx.Response | httpx.Request]
 
 
-class _Library(NamedTuple):
+class _NoResponse(Exception):
+    """A recording of a request that got no response: the transport raises its library's error for it."""
+
+    def __init__(self, error: RecordedError) -> None:
+        self.error = error
+
+
+@dataclass(frozen=True, slots=True)
+class _Library:
     """One HTTP library's transports and the stream types its responses need."""
 
     module: Any
@@ -37,61 +47,90 @@ class _Library(NamedTuple):
     sync_tee: type
     async_tee: type
 
+    def error(self, recorded: RecordedError, request: Any = None) -> Exception:
+        """The library's exception of the recorded kind (its ``TransportError`` for a kind it does not have)."""
+        kind = getattr(self.module, recorded.kind, None)
+        if not (isinstance(kind, type) and issubclass(kind, self.module.TransportError)):
+            kind = self.module.TransportError
+        error: Exception = kind(recorded.message, request=request)
+        return error
+
 
 def _library(module: Any) -> _Library:
     class Replay(module.SyncByteStream, module.AsyncByteStream):  # type: ignore[misc]
-        """A recorded body, yielded one chunk at a time."""
+        """A recorded body, yielded one chunk at a time, then the error or the cut that ended it, if any."""
 
-        def __init__(self, chunks: tuple[bytes, ...]) -> None:
-            self.chunks = chunks
+        def __init__(self, recorded: RecordedResponse, cut: StreamCutByClient | None) -> None:
+            self.recorded, self.cut = recorded, cut
 
         def __iter__(self) -> Iterator[bytes]:
-            return iter(self.chunks)
+            yield from self.recorded.chunks
+            self._end()
 
         async def __aiter__(self) -> AsyncIterator[bytes]:
-            for chunk in self.chunks:
+            for chunk in self.recorded.chunks:
                 yield chunk
+            self._end()
+
+        def _end(self) -> None:
+            if self.recorded.error is not None:
+                raise library.error(self.recorded.error)
+            if self.cut is not None:
+                raise self.cut
 
     class SyncTee(module.SyncByteStream):  # type: ignore[misc]
-        """Passes a live body through chunk by chunk, and hands the whole of it on once read or closed."""
+        """Passes a live body through chunk by chunk, and hands the whole of it on once read, broken or closed."""
 
         def __init__(self, inner: Any, finish: Finish) -> None:
             self._inner, self._finish, self._chunks = inner, _once(finish), list[bytes]()
 
         def __iter__(self) -> Iterator[bytes]:
-            for chunk in self._inner:
-                self._chunks.append(chunk)
-                yield chunk
-            self._finish(b"".join(self._chunks))
+            try:
+                for chunk in self._inner:
+                    self._chunks.append(chunk)
+                    yield chunk
+            except module.TransportError as error:
+                self._finish(b"".join(self._chunks), _recorded(error), False)
+                raise
+            self._finish(b"".join(self._chunks), None, False)
 
         def close(self) -> None:
             self._inner.close()
-            self._finish(b"".join(self._chunks))
+            self._finish(b"".join(self._chunks), None, True)  # before the end: the client cut it
 
     class AsyncTee(module.AsyncByteStream):  # type: ignore[misc]
         __init__ = SyncTee.__init__
 
         async def __aiter__(self) -> AsyncIterator[bytes]:
-            async for chunk in self._inner:
-                self._chunks.append(chunk)
-                yield chunk
-            self._finish(b"".join(self._chunks))
+            try:
+                async for chunk in self._inner:
+                    self._chunks.append(chunk)
+                    yield chunk
+            except module.TransportError as error:
+                self._finish(b"".join(self._chunks), _recorded(error), False)
+                raise
+            self._finish(b"".join(self._chunks), None, False)
 
         async def aclose(self) -> None:
             await self._inner.aclose()
-            self._finish(b"".join(self._chunks))
+            self._finish(b"".join(self._chunks), None, True)
 
-    return _Library(module, Replay, SyncTee, AsyncTee)
+    library = _Library(module, Replay, SyncTee, AsyncTee)
+    return library
+
+
+def _recorded(error: Exception) -> RecordedError:
+    return RecordedError(type(error).__name__, str(error))
 
 
 def _once(finish: Finish) -> Finish:
     called = False
 
-    def call(body: bytes) -> None:
+    def call(body: bytes, error: RecordedError | None, cut: bool) -> None:
         nonlocal called
         if not called:
             called = True
-            finish(body)
+            finish(body, error, cut)
 
     return call
 
@@ -141,11 +180,15 @@ class Bridge:
     def _answer(self, request: httpx.Request) -> httpx.Response | httpx.Request:
         """respx side effect: the recorded response, or the request itself to pass it through."""
         assert self._cassette is not None
-        recorded = self._cassette.play(request.method, str(request.url), request.content, request.headers.multi_items())
+        cassette = self._cassette
+        recorded = cassette.play(request.method, str(request.url), request.content, request.headers.multi_items())
         if recorded is None:
             return request
+        if recorded.status == 0 and recorded.error is not None:
+            raise _NoResponse(recorded.error)
+        cut = cassette.cut_error(recorded) if recorded.cut_by_client else None
         return httpx.Response(
-            recorded.status, headers=recorded.headers, stream=_HTTPX.replay(recorded.chunks), request=request
+            recorded.status, headers=recorded.headers, stream=_HTTPX.replay(recorded, cut), request=request
         )
 
     def _patch(self, library: _Library) -> None:
@@ -159,9 +202,15 @@ class Bridge:
             try:
                 response = router.handler(translate(request))
             except PassThrough:
-                response = send(transport, request)
+                try:
+                    response = send(transport, request)
+                except module.TransportError as error:
+                    record(request)(b"", _recorded(error), False)
+                    raise
                 response.stream = library.sync_tee(response.stream, record(request, response))
                 return response
+            except _NoResponse as no_response:
+                raise library.error(no_response.error, request) from None
             return _answer_as(library, response)
 
         async def handle_async_request(transport: Any, request: Any) -> Any:
@@ -169,9 +218,15 @@ class Bridge:
             try:
                 response = await router.async_handler(translate(request))
             except PassThrough:
-                response = await asend(transport, request)
+                try:
+                    response = await asend(transport, request)
+                except module.TransportError as error:
+                    record(request)(b"", _recorded(error), False)
+                    raise
                 response.stream = library.async_tee(response.stream, record(request, response))
                 return response
+            except _NoResponse as no_response:
+                raise library.error(no_response.error, request) from None
             return _answer_as(library, response)
 
         for owner, name, patched in (
@@ -181,11 +236,14 @@ class Bridge:
             self._restore.append((owner, name, owner.__dict__[name]))
             setattr(owner, name, patched)
 
-    def _record(self, request: Any, response: Any) -> Finish:
+    def _record(self, request: Any, response: Any = None) -> Finish:
+        """What records the exchange once its body is read (or it broke): ``response`` None when none came."""
         assert self._cassette is not None
         sent = RecordedRequest(request.method, str(request.url), tuple(request.headers.multi_items()), request.content)
-        status, headers, record = response.status_code, tuple(response.headers.multi_items()), self._cassette.record
-        return lambda body: record(sent, status, headers, body)
+        status = response.status_code if response is not None else 0
+        headers = tuple(response.headers.multi_items()) if response is not None else ()
+        record, began = self._cassette.record, self._cassette.tick()
+        return lambda body, error, cut: record(sent, status, headers, body, error, cut, began)
 
 
 def _signed(side_effect: SideEffect) -> SideEffect:
@@ -221,5 +279,6 @@ def _httpx_url(url: str) -> httpx.URL:
 def _answer_as(library: _Library, response: httpx.Response) -> Any:
     if library is _HTTPX:
         return response
-    chunks = response.stream.chunks  # type: ignore[union-attr]  # the cassette route answers with a Replay
-    return library.module.Response(response.status_code, headers=response.headers.raw, stream=library.replay(chunks))
+    replay = response.stream  # the cassette route answers with a Replay
+    stream = library.replay(replay.recorded, replay.cut)  # type: ignore[union-attr]
+    return library.module.Response(response.status_code, headers=response.headers.raw, stream=stream)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import threading
 import warnings
@@ -12,9 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from . import _scrub, _wire
-from ._errors import CassetteError, NoMatchingInteraction, SecretInCassette, UnusedInteractions
+from ._errors import CassetteError, NoMatchingInteraction, SecretInCassette, StreamCutByClient, UnusedInteractions
 from ._matching import MatchRules, RequestIndex, body_diff, parse_json
-from ._model import Headers, Interaction, RecordedRequest, RecordedResponse, Recording
+from ._model import Headers, Interaction, RecordedError, RecordedRequest, RecordedResponse, Recording
 from .formats import native
 
 
@@ -63,6 +64,8 @@ class Cassette:
         self._index = index if replaying else None
         self.played = [False] * len(self.interactions)
         self.recorded: list[Interaction] = []
+        self._spans: list[tuple[int, int]] = []  # when each recorded exchange began and ended, on self._clock
+        self._clock = itertools.count()
         self.errors: list[CassetteError] = []
         self._lock = threading.Lock()
         self._secrets = _scrub.environment_values(options.scrub.secret_env_vars)  # and, as recorded, the headers'
@@ -87,16 +90,49 @@ class Cassette:
             self.errors.append(error)
         raise error
 
-    def record(self, request: RecordedRequest, status: int, headers: Headers, raw_body: bytes) -> None:
-        """Keep a live exchange as it came (body decoded, events split); it is scrubbed when written."""
+    def record(
+        self,
+        request: RecordedRequest,
+        status: int,
+        headers: Headers,
+        raw_body: bytes,
+        error: RecordedError | None = None,
+        cut: bool = False,
+        began: int | None = None,
+    ) -> None:
+        """Keep a live exchange as it came (body decoded, events split); it is scrubbed when written.
+
+        ``status`` 0 with an ``error``: no response came. ``cut``: the client closed the body before its end, which
+        is kept as a cut unless the body is complete after all (a stream's last event, or the whole length).
+        ``began``: the ``tick()`` at which the exchange began, so that exchanges in flight at once are written in
+        an order that does not depend on which finished first.
+        """
         try:
-            response = _wire.response(status, headers, raw_body)
+            response = _wire.response(status, headers, raw_body) if status else RecordedResponse(0)
         except ValueError:  # a body that does not decode as its content-encoding says: kept as it came
             response = RecordedResponse(status, _wire.without(headers, _wire.FRAMING), (raw_body,))
+        cut = cut and not _wire.complete(headers, raw_body, response)
+        if error is not None or cut:
+            response = replace(response, error=error, cut_by_client=cut)
         secrets = _scrub.credential_values(request.headers) | _scrub.query_values(request.url)
         with self._lock:
             self._secrets |= secrets
+            ended = next(self._clock)
+            self._spans.append((ended if began is None else began, ended))
             self.recorded.append(Interaction(request, response))
+
+    def tick(self) -> int:
+        """A point in time, for ``record(began=...)``."""
+        return next(self._clock)
+
+    def cut_error(self, response: RecordedResponse) -> StreamCutByClient:
+        """The failure for reading a replayed stream past where the client stopped reading it while recording."""
+        count = len(response.chunks)
+        return StreamCutByClient(
+            f"llm_cassette: this response in {self.path} was recorded cut short: the client stopped reading it after "
+            f"{count} chunk{'s' * (count != 1)} (server-sent events), and this test reads further.\n"
+            "Re-record it with the test reading the whole stream: `--record-mode=rewrite`."
+        )
 
     @property
     def unused(self) -> list[int]:
@@ -127,7 +163,8 @@ class Cassette:
 
     def _interactions_to_write(self) -> list[Interaction]:
         """What was recorded, less the attempts the SDK retried (unless kept), scrubbed."""
-        recorded = self.recorded if self.options.record_retries else _without_retried(self.recorded, self.path)
+        recorded = _in_deterministic_order(self.recorded, self._spans)
+        recorded = recorded if self.options.record_retries else _without_retried(recorded, self.path)
         kept = (_scrub.interaction(item, self.options.scrub, self._secrets) for item in recorded)
         return [item for item in kept if item is not None]
 
@@ -247,3 +284,24 @@ def _without_retried(recorded: list[Interaction], path: Path) -> list[Interactio
             if failed and same and _retry_count(attempt.request) < count:
                 retried.add(earlier)
     return [interaction for position, interaction in enumerate(recorded) if position not in retried]
+
+
+def _in_deterministic_order(recorded: list[Interaction], spans: list[tuple[int, int]]) -> list[Interaction]:
+    """``recorded`` in the order its exchanges began, exchanges that were in flight at once sorted by their
+    content: two recordings of the same traffic are written alike, whichever thread or task finished first."""
+    order = sorted(range(len(recorded)), key=lambda position: spans[position][0])
+    batches: list[list[Interaction]] = []
+    last_end = -1
+    for position in order:
+        began, ended = spans[position]
+        if batches and began < last_end:
+            batches[-1].append(recorded[position])
+        else:
+            batches.append([recorded[position]])
+        last_end = max(last_end, ended)
+    return [item for batch in batches for item in sorted(batch, key=_content)]
+
+
+def _content(interaction: Interaction) -> tuple[str, str, bytes, int, bytes]:
+    request, response = interaction.request, interaction.response
+    return request.method, request.url, request.body, response.status, response.body

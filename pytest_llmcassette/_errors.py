@@ -48,6 +48,10 @@ class UnusedInteractions(CassetteError):
     """Recorded interactions that the test never requested."""
 
 
+class StreamCutByClient(CassetteError):
+    """A replayed stream read past the point where the client stopped reading it while recording."""
+
+
 class ReadOnlyCassette(CassetteError):
     """A record mode that would rewrite a cassette this plugin must not write (another tool's format)."""
 

@@ -3,16 +3,19 @@ atomically."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 from pathlib import Path
 
+import filelock
+
 from ._bridge import Bridge
 from ._cassette import Cassette, CassetteOptions, RecordMode
-from ._errors import CassetteNotFound, ReadOnlyCassette
+from ._errors import CassetteError, CassetteFormatError, CassetteNotFound, ReadOnlyCassette
 from ._matching import MatchRules, RequestIndex
 from ._model import Recording
-from .formats import read_recording
+from .formats import native, read_recording
 
 _WRITING_MODES = (RecordMode.NEW_EPISODES, RecordMode.ALL, RecordMode.REWRITE)
 
@@ -29,7 +32,12 @@ class CassetteSession:
 
     def open(self, path: Path, options: CassetteOptions) -> Cassette:
         mode = options.record_mode
-        recording = self._recording(path)
+        try:
+            recording = self._recording(path)
+        except CassetteFormatError:
+            if mode not in (RecordMode.ALL, RecordMode.REWRITE) or not _written_here(path):
+                raise
+            recording = None  # a cassette of ours that no longer reads (a merge conflict...): recorded anew
         if recording is None and mode is RecordMode.NONE:
             raise CassetteNotFound(
                 f"llm_cassette: no cassette at {path}\n"
@@ -47,16 +55,25 @@ class CassetteSession:
         return Cassette(path, options, recording, self._index(recording, options.rules))
 
     def close(self, cassette: Cassette, passed: bool) -> None:
-        """Write what the test recorded, only when it passed: a failed recording leaves the file as it was."""
+        """Write what the test recorded, only when it passed: a failed recording leaves the file as it was.
+
+        Under a lock on the file, so that tests (or pytest-xdist workers) writing the same cassette at once write
+        one after the other, each appending to what the other wrote.
+        """
         if not passed or not cassette.records:
             return
-        existing = cassette.path.read_text(encoding="utf-8") if cassette.recording is not None else None
-        text = cassette.text_to_write(existing)
-        if text is None:
-            return
-        _write_atomically(cassette.path, text)
-        self._recordings.pop(cassette.path, None)
-        self.written.append(cassette.path)
+        path = cassette.path
+        try:
+            with _lock(path):
+                existing = path.read_text(encoding="utf-8") if cassette.recording is not None else None
+                text = cassette.text_to_write(existing)
+                if text is None:
+                    return
+                _write_atomically(path, text)
+        except OSError as error:
+            raise CassetteError(f"llm_cassette: cannot write {path}: {error.strerror or error}") from None
+        self._recordings.pop(path, None)
+        self.written.append(path)
 
     def _recording(self, path: Path) -> Recording | None:
         """The file's recording, read again only when the file changed (size or time)."""
@@ -80,6 +97,21 @@ class CassetteSession:
         if index is None:
             index = self._indexes[key] = RequestIndex([i.request for i in recording.interactions], rules)
         return index
+
+
+def _written_here(path: Path) -> bool:
+    """Whether the file at ``path`` starts as this plugin writes cassettes."""
+    try:
+        with path.open("rb") as file:
+            return file.read(len(native.HEADER)) == native.HEADER.encode()
+    except OSError:
+        return False
+
+
+def _lock(path: Path) -> filelock.FileLock:
+    """A lock on writing ``path``, held in the temporary folder (the cassette folder stays clean)."""
+    digest = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:24]
+    return filelock.FileLock(Path(tempfile.gettempdir(), f"llm-cassette-{digest}.lock"))
 
 
 def _write_atomically(path: Path, text: str) -> None:

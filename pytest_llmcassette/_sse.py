@@ -26,6 +26,11 @@ def split_events(body: bytes) -> tuple[bytes, ...]:
     return tuple(chunk for chunk in _EVENT_END.split(body) if chunk)
 
 
+def ends_stream(event: bytes) -> bool:
+    """Whether ``event`` is one that ends an LLM stream: OpenAI's ``[DONE]``, Anthropic's ``message_stop``."""
+    return event.startswith((b"data: [DONE]", b"event: message_stop")) or b'"type":"message_stop"' in event
+
+
 def parse(text: str) -> list[Event] | None:
     """Events as YAML-ready mappings, or None when the text holds anything they would not keep.
 

@@ -32,6 +32,15 @@ def response_of_events(status: int, headers: Headers, chunks: tuple[bytes, ...])
     return RecordedResponse(status, without(headers, _FRAMING_AND_ENCODING), chunks)
 
 
+def complete(headers: Headers, raw_body: bytes, response: RecordedResponse) -> bool:
+    """Whether a body the client closed early was whole after all: its ``content-length`` all there, or a stream
+    whose last event ends it (``data: [DONE]``, Anthropic's ``message_stop``)."""
+    length = next((value for name, value in headers if name.lower() == "content-length"), None)
+    if length is not None and length.isdigit():
+        return len(raw_body) >= int(length)
+    return bool(response.chunks) and _sse.ends_stream(response.chunks[-1])
+
+
 def without(headers: Headers, names: frozenset[str]) -> Headers:
     return tuple((name, value) for name, value in headers if name.lower() not in names)
 

@@ -117,6 +117,14 @@ def llm_cassette(
     from ._options import cassette_options
 
     args, kwargs = (marker.args, marker.kwargs) if marker is not None else ((), {})
+    if not args and request.node.get_closest_marker("vcr") is not None:
+        from ._errors import CassetteError
+
+        raise CassetteError(
+            "llm_cassette: this test is marked both @pytest.mark.vcr and @pytest.mark.llm_cassette, and both would "
+            f"use the cassette {vcr_cassette_dir}/{default_cassette_name}.yaml. Remove one marker, or give "
+            'llm_cassette a file of its own: @pytest.mark.llm_cassette("<name>.llm.yaml").'
+        )
     mode = config.getoption("record_mode", None)
     path, options = cassette_options(args, kwargs, mode, llm_cassette_config, vcr_cassette_dir, default_cassette_name)
     session = config.stash.get(_session_key, None)
