@@ -1,67 +1,215 @@
 """``python -m pytest_llmcassette`` (or ``llm-cassette``): convert other tools' cassettes, check any cassette.
 
-convert SRC... [--out DIR] [--force]   write this plugin's format; sources are never touched
-check SRC...                           read every file, report what cannot be read
+convert PATH... [--out DIR] [--force]   write this plugin's format; sources are never touched
+check PATH... [--verbose]               report cassettes that cannot be read or hold a secret-shaped value
+
+A folder stands for the ``*.yaml``/``*.yml`` files under it, hidden ones left out; a YAML file found there that
+is clearly no cassette is skipped, while a file named on the command line is always read.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from . import _scrub
+from . import _scrub, _yaml
 from ._errors import CassetteFormatError
 from ._model import Recording
-from .formats import native, read_recording
+from .formats import detect, native, read_recording
+
+_SKIP = object()  # what ``_document`` gives for a file found in a folder that is clearly no cassette
+_CASSETTE_KEY = re.compile(rb"^(interactions|llm_cassette):", re.M)
+_INTERACTION = re.compile(r"interactions\[(\d+)\]\.?")
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """A file to read: ``name`` is its path under the folder it was found in, ``named`` whether given itself."""
+
+    path: Path
+    name: Path
+    named: bool
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="llm-cassette", description=__doc__.split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
     convert = commands.add_parser("convert", help="write cassettes of any supported format in this plugin's format")
-    convert.add_argument("sources", nargs="+", type=Path, metavar="SRC")
+    convert.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="cassette files and folders")
     convert.add_argument("--out", type=Path, help="folder for the results (default: beside each source, *.llm.yaml)")
     convert.add_argument("--force", action="store_true", help="replace result files that already exist")
     convert.add_argument("--check", action="store_true", help="only read the sources; write nothing")
-    check = commands.add_parser("check", help="read cassettes of any supported format and report problems")
-    check.add_argument("sources", nargs="+", type=Path, metavar="SRC")
+    check = commands.add_parser("check", help="report cassettes that cannot be read or hold a secret-shaped value")
+    check.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="cassette files and folders")
+    check.add_argument("-v", "--verbose", action="store_true", help="also list each cassette that is fine")
+    check.add_argument(
+        "--only-cassettes", action="store_true", help="skip named YAML files that are no cassette, as in folders"
+    )
+    for command in (convert, check):
+        command.add_argument(
+            "--allow-pattern",
+            action="append",
+            default=[],
+            choices=sorted(_scrub.SECRET_PATTERNS),
+            metavar="NAME",
+            help="a secret pattern to ignore (a false positive); repeatable. Names: %(choices)s",
+        )
     args = parser.parse_args(argv)
+    missing = [str(path) for path in args.paths if not path.exists()]
+    if missing:
+        parser.error(f"no such file or folder: {', '.join(missing)}")
+    sources = list(_sources(args.paths, named=args.command == "convert" or not args.only_cassettes))
+    if args.command == "check":
+        return _check(sources, args.allow_pattern, args.verbose)
+    return _convert_all(sources, args.out, args.force, args.check, args.allow_pattern)
 
-    failures = 0
-    for source in args.sources:
+
+def _check(sources: list[Source], allowed: list[str], verbose: bool) -> int:
+    """Print one line per problem and a summary; 1 when there is any problem."""
+    checked = skipped = problems = 0
+    for source in sources:
+        found = []
         try:
-            recording = read_recording(source)
+            document = _document(source)
+        except CassetteFormatError as error:
+            document, found = None, [_unreadable(error)]
+        if document is _SKIP:
+            skipped += 1
+            continue
+        checked += 1
+        values = _scrub.environment_values()
+        if document is not None:
+            try:
+                recording = _recording(document, source.path)
+            except CassetteFormatError as error:
+                found.append(_unreadable(error))
+            else:
+                values |= {v for i in recording.interactions for v in _scrub.credential_values(i.request.headers)}
+            found += [f"{source.path}: {_where(f)}" for f in _scrub.find_secrets(document, values, allowed)]
+        for line in found:
+            print(line)
+        if verbose and not found:
+            print(f"ok: {source.path} ({recording.format}, {_plural(len(recording.interactions), 'interaction')})")
+        problems += len(found)
+    others = f" ({_plural(skipped, 'other YAML file')} skipped)" if skipped else ""
+    print(f"checked {_plural(checked, 'cassette')}{others}: {_plural(problems, 'problem') if problems else 'no problems'}")
+    return 1 if problems else 0
+
+
+def _convert_all(sources: list[Source], out: Path | None, force: bool, check_only: bool, allowed: list[str]) -> int:
+    failures = 0
+    for source in sources:
+        try:
+            document = _document(source)
+            if document is _SKIP:
+                continue
+            recording = _recording(document, source.path)
         except CassetteFormatError as error:
             print(error.msg, file=sys.stderr)
             failures += 1
             continue
-        if args.command == "check" or args.check:
-            print(f"ok: {source} ({recording.format}, {len(recording.interactions)} interactions)")
+        if recording.is_native and not source.named:
+            continue  # already in this plugin's format, such as what an earlier convert of the folder wrote
+        if check_only:
+            print(f"ok: {source.path} ({recording.format}, {_plural(len(recording.interactions), 'interaction')})")
             continue
-        failures += not _convert(recording, args.out, args.force)
+        target = out / source.name if out is not None else source.path.with_name(f"{source.path.stem}.llm.yaml")
+        failures += not _convert(recording, target, force, allowed)
     return 1 if failures else 0
 
 
-def _convert(recording: Recording, out: Path | None, force: bool) -> bool:
+def _convert(recording: Recording, target: Path, force: bool, allowed: Iterable[str]) -> bool:
     source = recording.path
-    target = out / source.name if out is not None else source.with_name(f"{source.stem}.llm.yaml")
     if target.resolve() == source.resolve():
         print(f"error: {target} would replace its source; choose another --out", file=sys.stderr)
         return False
     if target.exists() and not force:
         print(f"error: {target} exists; pass --force to replace it", file=sys.stderr)
         return False
-    target.parent.mkdir(parents=True, exist_ok=True)
     rules, secrets = _scrub.ScrubRules(), _scrub.environment_values()
     scrubbed = [
         _scrub.interaction(i, rules, secrets | _scrub.credential_values(i.request.headers))
         for i in recording.interactions
     ]
-    target.write_text(native.write(native.to_documents(i for i in scrubbed if i is not None)), encoding="utf-8")
+    documents = native.to_documents(i for i in scrubbed if i is not None)
+    findings = [
+        f"  interaction {position}, {finding}"
+        for position, document in enumerate(documents)
+        for finding in _scrub.find_secrets(document, secrets, allowed)
+    ]
+    if findings:
+        print(f"error: not writing {target}: {_plural(len(findings), 'value')} still look secret", file=sys.stderr)
+        print("\n".join(findings), file=sys.stderr)
+        return False
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(native.write(documents), encoding="utf-8")
     print(f"converted: {source} ({recording.format}) -> {target}")
     return True
+
+
+def _sources(paths: Iterable[Path], named: bool) -> Iterator[Source]:
+    """The files the paths stand for, each once: a folder's YAML files, sorted, hidden files and folders left out."""
+    seen = set()
+    for path in paths:
+        found = (
+            (Source(file, file.relative_to(path), False) for file in _walk(path))
+            if path.is_dir()
+            else [Source(path, Path(path.name), named)]
+        )
+        for source in found:
+            if source.path.resolve() not in seen:
+                seen.add(source.path.resolve())
+                yield source
+
+
+def _walk(folder: Path) -> Iterator[Path]:
+    for root, folders, files in os.walk(folder):
+        folders[:] = sorted(name for name in folders if not name.startswith("."))
+        for name in sorted(files):
+            if not name.startswith(".") and name.endswith((".yaml", ".yml")):
+                yield Path(root, name)
+
+
+def _document(source: Source) -> Any:
+    """The file's YAML document, or ``_SKIP`` for a file found in a folder that is clearly no cassette (YAML
+    without ``interactions`` or ``llm_cassette``, or text without either key at the start of a line)."""
+    try:
+        text = source.path.read_bytes()
+        document = _yaml.load(text)
+    except (OSError, ValueError, RecursionError):
+        if not source.named and "text" in locals() and not _CASSETTE_KEY.search(text):
+            return _SKIP
+        read_recording(source.path)  # fails the same way, with the message the plugin gives everywhere
+        raise
+    is_cassette = isinstance(document, Mapping) and ("interactions" in document or "llm_cassette" in document)
+    return document if is_cassette or source.named else _SKIP
+
+
+def _recording(document: Any, path: Path) -> Recording:
+    """What ``read_recording`` gives, from a document already loaded."""
+    reader = detect(document, path)
+    return Recording(path, reader.NAME, reader.read(document, path))
+
+
+def _unreadable(error: CassetteFormatError) -> str:
+    where = "" if error.index is None else f" interaction {error.index}"
+    return f"{error.path}: cannot read{where}: {error.problem}"
+
+
+def _where(finding: str) -> str:
+    """``interactions[3].response.text: ...`` as ``interaction 3, response.text: ...``."""
+    match = _INTERACTION.match(finding)
+    return f"interaction {match[1]}, {finding[match.end() :]}" if match else finding
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'s' * (count != 1)}"
 
 
 if __name__ == "__main__":

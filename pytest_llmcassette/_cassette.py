@@ -164,7 +164,7 @@ class Cassette:
     def _interactions_to_write(self) -> list[Interaction]:
         """What was recorded, less the attempts the SDK retried (unless kept), scrubbed."""
         recorded = _in_deterministic_order(self.recorded, self._spans)
-        recorded = recorded if self.options.record_retries else _without_retried(recorded, self.path)
+        recorded = _without_retried(recorded, self.path, keep=self.options.record_retries)
         kept = (_scrub.interaction(item, self.options.scrub, self._secrets) for item in recorded)
         return [item for item in kept if item is not None]
 
@@ -259,31 +259,33 @@ def _retry_count(request: RecordedRequest) -> int:
     return int(value) if value.isdigit() else 0
 
 
-def _without_retried(recorded: list[Interaction], path: Path) -> list[Interaction]:
+def _without_retried(recorded: list[Interaction], path: Path, keep: bool) -> list[Interaction]:
     """``recorded`` less each failed attempt that the SDK sent again (the same request, with a higher
-    ``x-stainless-retry-count``); the user is told when a retry happened."""
+    ``x-stainless-retry-count``), unless ``keep``; the user is told when a retry happened."""
     retried = set()
     for later, interaction in enumerate(recorded):
         count = _retry_count(interaction.request)
         if not count:
             continue
+        request = interaction.request
+        fate = "kept (record_retries)" if keep else "not written (record_retries=True keeps them)"
         warnings.warn(
             f"llm_cassette: the SDK retried a request while recording {path} (attempt {count + 1} of "
-            f"{interaction.request.method} {_scrub.url(interaction.request.url)}); failed attempts are not written "
-            "(set record_retries=True to keep them)",
+            f"{request.method} {_scrub.url(request.url)}); the failed attempts are {fate}",
             stacklevel=1,
         )
-        for earlier in range(later):
-            attempt = recorded[earlier]
+        for earlier, attempt in enumerate(recorded[:later]):
             failed = attempt.response.status in _RETRIED_STATUSES or attempt.response.status >= 500
             same = (attempt.request.method, attempt.request.url, attempt.request.body) == (
-                interaction.request.method,
-                interaction.request.url,
-                interaction.request.body,
+                request.method,
+                request.url,
+                request.body,
             )
             if failed and same and _retry_count(attempt.request) < count:
                 retried.add(earlier)
-    return [interaction for position, interaction in enumerate(recorded) if position not in retried]
+    return (
+        recorded if keep else [interaction for position, interaction in enumerate(recorded) if position not in retried]
+    )
 
 
 def _in_deterministic_order(recorded: list[Interaction], spans: list[tuple[int, int]]) -> list[Interaction]:
