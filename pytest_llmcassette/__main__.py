@@ -63,8 +63,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     missing = [str(path) for path in args.paths if not path.exists()]
     if missing:
-        parser.error(f"no such file or folder: {', '.join(missing)}")
-    sources = list(_sources(args.paths, named=args.command == "convert" or not args.only_cassettes))
+        {"convert": convert, "check": check}[args.command].error(f"no such file or folder: {', '.join(missing)}")
+    sources = list(_sources(args.paths, named=not (args.command == "check" and args.only_cassettes)))
     if args.command == "check":
         return _check(sources, args.allow_pattern, args.verbose)
     return _convert_all(sources, args.out, args.force, args.check, args.allow_pattern)
@@ -73,33 +73,46 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _check(sources: list[Source], allowed: list[str], verbose: bool) -> int:
     """Print one line per problem and a summary; 1 when there is any problem."""
     checked = skipped = problems = 0
+    secrets = _scrub.environment_values()
     for source in sources:
-        found = []
-        try:
-            document = _document(source)
-        except CassetteFormatError as error:
-            document, found = None, [_unreadable(error)]
-        if document is _SKIP:
+        result = _problems(source, secrets, allowed)
+        if result is None:
             skipped += 1
             continue
+        found, recording = result
         checked += 1
-        values = _scrub.environment_values()
-        if document is not None:
-            try:
-                recording = _recording(document, source.path)
-            except CassetteFormatError as error:
-                found.append(_unreadable(error))
-            else:
-                values |= {v for i in recording.interactions for v in _scrub.credential_values(i.request.headers)}
-            found += [f"{source.path}: {_where(f)}" for f in _scrub.find_secrets(document, values, allowed)]
+        problems += len(found)
         for line in found:
             print(line)
-        if verbose and not found:
-            print(f"ok: {source.path} ({recording.format}, {_plural(len(recording.interactions), 'interaction')})")
-        problems += len(found)
+        if verbose and recording is not None and not found:
+            print(_ok(recording))
     others = f" ({_plural(skipped, 'other YAML file')} skipped)" if skipped else ""
-    print(f"checked {_plural(checked, 'cassette')}{others}: {_plural(problems, 'problem') if problems else 'no problems'}")
+    outcome = _plural(problems, "problem") if problems else "no problems"
+    print(f"checked {_plural(checked, 'cassette')}{others}: {outcome}")
     return 1 if problems else 0
+
+
+def _problems(source: Source, secrets: set[str], allowed: list[str]) -> tuple[list[str], Recording | None] | None:
+    """What is wrong with one file, and its recording when it can be read; None for a file to skip.
+
+    A document that YAML reads is searched for secrets even when it is no valid cassette. The known secrets are
+    the API-key environment variables' values and the credential headers a foreign cassette may have kept.
+    """
+    try:
+        document = _document(source)
+    except CassetteFormatError as error:
+        return [_unreadable(error)], None
+    if document is _SKIP:
+        return None
+    found, recording = [], None
+    try:
+        recording = _recording(document, source.path)
+    except CassetteFormatError as error:
+        found.append(_unreadable(error))
+    else:
+        secrets = secrets | {v for i in recording.interactions for v in _scrub.credential_values(i.request.headers)}
+    found += [f"{source.path}: {_where(f)}" for f in _scrub.find_secrets(document, secrets, allowed)]
+    return found, recording
 
 
 def _convert_all(sources: list[Source], out: Path | None, force: bool, check_only: bool, allowed: list[str]) -> int:
@@ -117,7 +130,7 @@ def _convert_all(sources: list[Source], out: Path | None, force: bool, check_onl
         if recording.is_native and not source.named:
             continue  # already in this plugin's format, such as what an earlier convert of the folder wrote
         if check_only:
-            print(f"ok: {source.path} ({recording.format}, {_plural(len(recording.interactions), 'interaction')})")
+            print(_ok(recording))
             continue
         target = out / source.name if out is not None else source.path.with_name(f"{source.path.stem}.llm.yaml")
         failures += not _convert(recording, target, force, allowed)
@@ -144,7 +157,9 @@ def _convert(recording: Recording, target: Path, force: bool, allowed: Iterable[
         for finding in _scrub.find_secrets(document, secrets, allowed)
     ]
     if findings:
-        print(f"error: not writing {target}: {_plural(len(findings), 'value')} still look secret", file=sys.stderr)
+        print(
+            f"error: not writing {target}: values still look secret (false positive: --allow-pattern)", file=sys.stderr
+        )
         print("\n".join(findings), file=sys.stderr)
         return False
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -182,10 +197,13 @@ def _document(source: Source) -> Any:
     try:
         text = source.path.read_bytes()
         document = _yaml.load(text)
-    except (OSError, ValueError, RecursionError):
-        if not source.named and "text" in locals() and not _CASSETTE_KEY.search(text):
-            return _SKIP
+    except OSError:
         read_recording(source.path)  # fails the same way, with the message the plugin gives everywhere
+        raise
+    except (ValueError, RecursionError):
+        if not source.named and not _CASSETTE_KEY.search(text):
+            return _SKIP
+        read_recording(source.path)
         raise
     is_cassette = isinstance(document, Mapping) and ("interactions" in document or "llm_cassette" in document)
     return document if is_cassette or source.named else _SKIP
@@ -197,9 +215,13 @@ def _recording(document: Any, path: Path) -> Recording:
     return Recording(path, reader.NAME, reader.read(document, path))
 
 
+def _ok(recording: Recording) -> str:
+    return f"ok: {recording.path} ({recording.format}, {_plural(len(recording.interactions), 'interaction')})"
+
+
 def _unreadable(error: CassetteFormatError) -> str:
     where = "" if error.index is None else f" interaction {error.index}"
-    return f"{error.path}: cannot read{where}: {error.problem}"
+    return f"{error.path}: cannot read{where}: {' '.join(error.problem.split())}"  # one line, as YAML errors are not
 
 
 def _where(finding: str) -> str:

@@ -55,8 +55,33 @@ def _assert_same(got: Any, expected: Any, text: str | bytes) -> None:
     assert _same(got, expected), f"{text!r} reads as {got!r}, libyaml reads {expected!r}"
 
 
+SPECIAL_KEYS = ("tag:yaml.org,2002:merge", "tag:yaml.org,2002:value")
+
+
+def _has_a_key_twice(text: str) -> bool:
+    """Whether a block mapping of ``text`` holds one key twice, which ``yaml.safe_load`` allows and ``_yaml.load``
+    refuses."""
+    loader = yaml.CSafeLoader(text)
+    try:
+        root = loader.get_single_node()
+        nodes = [root] if root is not None else []
+        while nodes:
+            node = nodes.pop()
+            if isinstance(node, yaml.MappingNode) and not node.flow_style:
+                keys = [loader.construct_object(key, deep=True) for key, _ in node.value if key.tag not in SPECIAL_KEYS]
+                if len({repr(key) if isinstance(key, list | dict) else key for key in keys}) < len(keys):
+                    return True
+                nodes.extend(item for pair in node.value for item in pair)
+            elif isinstance(node, yaml.SequenceNode):
+                nodes.extend(node.value)
+        return False
+    finally:
+        loader.dispose()
+
+
 def _assert_agrees(text: str) -> None:
-    """``read`` gives libyaml's value, or declines, or raises libyaml's error; ``_yaml.load`` gives the same."""
+    """``read`` gives libyaml's value, or declines, or raises libyaml's error; ``_yaml.load`` gives the same (but
+    for a key twice in a mapping, which it refuses)."""
     try:
         expected = _libyaml(text)
     except Exception as error:  # invalid YAML, or a scalar the safe constructor refuses (month 13)
@@ -67,6 +92,12 @@ def _assert_agrees(text: str) -> None:
         else:
             pytest.fail(f"{text!r} reads as {got!r}, libyaml raises {error!r}")
         with pytest.raises(_load_error(error)):
+            _yaml.load(text)
+        return
+    if _has_a_key_twice(text):
+        with pytest.raises(_block.Unsupported):
+            _block.read(text)
+        with pytest.raises(_yaml.InvalidYAML, match="appears twice in one mapping"):
             _yaml.load(text)
         return
     with contextlib.suppress(_block.Unsupported):

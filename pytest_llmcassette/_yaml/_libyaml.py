@@ -50,7 +50,7 @@ MOST_VALUES = 5_000_000  # what a document may expand to, aliases followed: far 
 
 def load(text: str | bytes) -> Any:
     """The document in ``text``, as ``yaml.safe_load`` reads it, but for two things ``safe_load`` lets pass: a key
-    twice in one mapping, and aliases that expand to more than ``MOST_VALUES`` values (an alias bomb), which
+    twice in one block mapping, and aliases that expand to more than ``MOST_VALUES`` values (an alias bomb), which
     are ``InvalidYAML`` as libyaml's own errors are."""
     try:
         node = yaml.compose(text, Loader=_Loader)
@@ -91,7 +91,7 @@ def _construct(node: Node) -> Any:
         except TypeError:  # a mapping or a list as a key: let PyYAML say so
             pass
         else:
-            if len(mapping) < len(node.value):
+            if len(mapping) < len(node.value) and not node.flow_style:  # flow ones may be JSON, which allows it
                 raise InvalidYAML(_duplicate_key(node))
             return mapping
     elif kind is SequenceNode and node.tag == _SEQ:
