@@ -1,10 +1,11 @@
 """``python -m pytest_llmcassette`` (or ``llm-cassette``): convert other tools' cassettes, check any cassette.
 
-convert PATH... [--out DIR] [--force]   write this plugin's format; sources are never touched
-check PATH... [--verbose]               report cassettes that cannot be read or hold a secret-shaped value
+convert PATH... [--out DIR] [--force] [--check]          write this plugin's format; sources are never touched
+check PATH... [-v] [--only-cassettes] [--allow-pattern]  report unreadable cassettes and secret-shaped values
 
-A folder stands for the ``*.yaml``/``*.yml`` files under it, hidden ones left out; a YAML file found there that
-is clearly no cassette is skipped, while a file named on the command line is always read.
+A folder stands for the ``*.yaml``/``*.yml`` files under it, hidden ones left out. A YAML file found in a folder
+that is clearly not a cassette is skipped; a file named on the command line is always read (unless
+``--only-cassettes``, for pre-commit, which names every staged YAML file).
 """
 
 from __future__ import annotations
@@ -23,14 +24,15 @@ from ._errors import CassetteFormatError
 from ._model import Recording
 from .formats import detect, native, read_recording
 
-_SKIP = object()  # what ``_document`` gives for a file found in a folder that is clearly no cassette
+_SKIP = object()  # what ``_document`` gives for a file to leave out: clearly not a cassette
 _CASSETTE_KEY = re.compile(rb"^(interactions|llm_cassette):", re.M)
 _INTERACTION = re.compile(r"interactions\[(\d+)\]\.?")
 
 
 @dataclass(frozen=True, slots=True)
 class Source:
-    """A file to read: ``name`` is its path under the folder it was found in, ``named`` whether given itself."""
+    """A file to read: ``name`` is its path under the folder it was found in; ``named`` is false for a file found
+    in a folder (or named with ``--only-cassettes``), which is skipped when it is clearly not a cassette."""
 
     path: Path
     name: Path
@@ -38,7 +40,7 @@ class Source:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="llm-cassette", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="llm-cassette", description=__doc__.split("\n\n")[0].replace("``", ""))
     commands = parser.add_subparsers(dest="command", required=True)
     convert = commands.add_parser("convert", help="write cassettes of any supported format in this plugin's format")
     convert.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="cassette files and folders")
@@ -49,7 +51,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     check.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="cassette files and folders")
     check.add_argument("-v", "--verbose", action="store_true", help="also list each cassette that is fine")
     check.add_argument(
-        "--only-cassettes", action="store_true", help="skip named YAML files that are no cassette, as in folders"
+        "--only-cassettes", action="store_true", help="skip named files that are not cassettes, as in folders"
     )
     for command in (convert, check):
         command.add_argument(
@@ -192,8 +194,8 @@ def _walk(folder: Path) -> Iterator[Path]:
 
 
 def _document(source: Source) -> Any:
-    """The file's YAML document, or ``_SKIP`` for a file found in a folder that is clearly no cassette (YAML
-    without ``interactions`` or ``llm_cassette``, or text without either key at the start of a line)."""
+    """The file's YAML document, or ``_SKIP`` for a file not named that is clearly not a cassette: YAML without
+    ``interactions`` or ``llm_cassette``, or invalid YAML without either key at the start of a line."""
     try:
         text = source.path.read_bytes()
         document = _yaml.load(text)

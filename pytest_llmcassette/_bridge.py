@@ -202,12 +202,13 @@ class Bridge:
             try:
                 response = router.handler(translate(request))
             except PassThrough:
+                began = self._began()
                 try:
                     response = send(transport, request)
                 except module.TransportError as error:
-                    record(request)(b"", _recorded(error), False)
+                    record(request, None, began)(b"", _recorded(error), False)
                     raise
-                response.stream = library.sync_tee(response.stream, record(request, response))
+                response.stream = library.sync_tee(response.stream, record(request, response, began))
                 return response
             except _NoResponse as no_response:
                 raise library.error(no_response.error, request) from None
@@ -218,12 +219,13 @@ class Bridge:
             try:
                 response = await router.async_handler(translate(request))
             except PassThrough:
+                began = self._began()
                 try:
                     response = await asend(transport, request)
                 except module.TransportError as error:
-                    record(request)(b"", _recorded(error), False)
+                    record(request, None, began)(b"", _recorded(error), False)
                     raise
-                response.stream = library.async_tee(response.stream, record(request, response))
+                response.stream = library.async_tee(response.stream, record(request, response, began))
                 return response
             except _NoResponse as no_response:
                 raise library.error(no_response.error, request) from None
@@ -236,13 +238,17 @@ class Bridge:
             self._restore.append((owner, name, owner.__dict__[name]))
             setattr(owner, name, patched)
 
-    def _record(self, request: Any, response: Any = None) -> Finish:
+    def _began(self) -> int:
+        assert self._cassette is not None
+        return self._cassette.tick()
+
+    def _record(self, request: Any, response: Any, began: int) -> Finish:
         """What records the exchange once its body is read (or it broke): ``response`` None when none came."""
         assert self._cassette is not None
         sent = RecordedRequest(request.method, str(request.url), tuple(request.headers.multi_items()), request.content)
         status = response.status_code if response is not None else 0
         headers = tuple(response.headers.multi_items()) if response is not None else ()
-        record, began = self._cassette.record, self._cassette.tick()
+        record = self._cassette.record
         return lambda body, error, cut: record(sent, status, headers, body, error, cut, began)
 
 

@@ -154,7 +154,7 @@ class Cassette:
         if not self.records:
             return None
         items = native.to_documents(self._interactions_to_write())
-        appending = self.options.record_mode is RecordMode.NEW_EPISODES and existing_text is not None
+        appending = existing_text is not None and self.options.record_mode not in (RecordMode.ALL, RecordMode.REWRITE)
         self._check_secrets(items, first=len(self.interactions) if appending else 0)
         if appending:
             assert existing_text is not None

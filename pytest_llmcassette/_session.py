@@ -58,14 +58,14 @@ class CassetteSession:
         """Write what the test recorded, only when it passed: a failed recording leaves the file as it was.
 
         Under a lock on the file, so that tests (or pytest-xdist workers) writing the same cassette at once write
-        one after the other, each appending to what the other wrote.
+        one after the other: but in ``all``/``rewrite``, each appends to what the others wrote.
         """
         if not passed or not cassette.records:
             return
         path = cassette.path
         try:
             with _lock(path):
-                existing = path.read_text(encoding="utf-8") if cassette.recording is not None else None
+                existing = path.read_text(encoding="utf-8") if path.is_file() else None  # as others left it
                 text = cassette.text_to_write(existing)
                 if text is None:
                     return
@@ -79,7 +79,7 @@ class CassetteSession:
         """The file's recording, read again only when the file changed (size or time)."""
         try:
             stat = path.stat()
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError):
             return None
         stamp = (stat.st_mtime_ns, stat.st_size)
         cached = self._recordings.get(path)

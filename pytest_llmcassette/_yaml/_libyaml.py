@@ -91,7 +91,9 @@ def _construct(node: Node) -> Any:
         except TypeError:  # a mapping or a list as a key: let PyYAML say so
             pass
         else:
-            if len(mapping) < len(node.value) and not node.flow_style:  # flow ones may be JSON, which allows it
+            if len(mapping) < len(node.value) and not (
+                isinstance(node, MappingNode) and node.flow_style
+            ):  # JSON allows it
                 raise InvalidYAML(_duplicate_key(node))
             return mapping
     elif kind is SequenceNode and node.tag == _SEQ:
