@@ -64,10 +64,11 @@ class Cassette:
         self._index = index if replaying else None
         self.played = [False] * len(self.interactions)
         self.recorded: list[Interaction] = []
-        self._spans: list[tuple[int, int]] = []  # when each recorded exchange began and ended, on self._clock
+        self._spans: list[_Span] = []  # when each recorded exchange began and ended, and where it came from
         self._clock = itertools.count()
         self.errors: list[CassetteError] = []
         self._lock = threading.Lock()
+        self._thread = threading.get_ident()  # the test's own; requests from others are concurrent by nature
         self._secrets = _scrub.environment_values(options.scrub.secret_env_vars)  # and, as recorded, the headers'
 
     def play(
@@ -118,7 +119,7 @@ class Cassette:
         with self._lock:
             self._secrets |= secrets
             ended = next(self._clock)
-            self._spans.append((ended if began is None else began, ended))
+            self._spans.append(_Span(ended if began is None else began, ended, threading.get_ident() != self._thread))
             self.recorded.append(Interaction(request, response))
 
     def tick(self) -> int:
@@ -288,19 +289,30 @@ def _without_retried(recorded: list[Interaction], path: Path, keep: bool) -> lis
     )
 
 
-def _in_deterministic_order(recorded: list[Interaction], spans: list[tuple[int, int]]) -> list[Interaction]:
-    """``recorded`` in the order its exchanges began, exchanges that were in flight at once sorted by their
-    content: two recordings of the same traffic are written alike, whichever thread or task finished first."""
-    order = sorted(range(len(recorded)), key=lambda position: spans[position][0])
+@dataclass(frozen=True, slots=True)
+class _Span:
+    """When a recorded exchange began and ended (``Cassette.tick``), and whether a thread other than the test's
+    made it."""
+
+    began: int
+    ended: int
+    other_thread: bool
+
+
+def _in_deterministic_order(recorded: list[Interaction], spans: list[_Span]) -> list[Interaction]:
+    """``recorded`` in the order its exchanges began, but exchanges that were in flight at once, or that came one
+    after another from other threads than the test's (a thread pool), sorted by their content: two recordings of
+    the same traffic are written alike, whichever thread or task was quicker."""
+    order = sorted(range(len(recorded)), key=lambda position: spans[position].began)
     batches: list[list[Interaction]] = []
-    last_end = -1
+    last_end, last_from_other_thread = -1, False
     for position in order:
-        began, ended = spans[position]
-        if batches and began < last_end:
+        span = spans[position]
+        if batches and (span.began < last_end or (span.other_thread and last_from_other_thread)):
             batches[-1].append(recorded[position])
         else:
             batches.append([recorded[position]])
-        last_end = max(last_end, ended)
+        last_end, last_from_other_thread = max(last_end, span.ended), span.other_thread
     return [item for batch in batches for item in sorted(batch, key=_content)]
 
 

@@ -216,7 +216,8 @@ def find_secrets(document: Any, values: Iterable[str] = (), allowed_patterns: It
             continue
         for name, pattern in patterns:
             if pattern.search(scalar):
-                found.append(f"{path}: something shaped like a {name.replace('-', ' ')}")
+                article = "an" if name[0] in "aeiou" else "a"
+                found.append(f"{path}: something shaped like {article} {name.replace('-', ' ')}")
                 break
     return found
 

@@ -209,8 +209,8 @@ def test_anything_shaped_like_a_key_stops_the_write(suite: pytest.Pytester, stub
     result.assert_outcomes(errors=1, passed=1)
     output = result.stdout.str()
     assert "test_pasted_key.yaml: 2 values still look secret after scrubbing" in output
-    assert "interaction 0, request.json.messages[0].content: something shaped like a openai key" in output
-    assert "interaction 0, response.json.choices[0].message.content: something shaped like a openai key" in output
+    assert "interaction 0, request.json.messages[0].content: something shaped like an openai key" in output
+    assert "interaction 0, response.json.choices[0].message.content: something shaped like an openai key" in output
     assert "abcdefghij0123456789" not in output
     assert not (suite.path / "cassettes").exists()
 
