@@ -22,6 +22,7 @@ from typing import Any
 from . import _scrub, _yaml
 from ._errors import CassetteFormatError
 from ._model import Recording
+from ._words import counted
 from .formats import detect, native, read_recording
 
 _SKIP = object()  # what ``_document`` gives for a file to leave out: clearly not a cassette
@@ -88,9 +89,9 @@ def _check(sources: list[Source], allowed: list[str], verbose: bool) -> int:
             print(line)
         if verbose and recording is not None and not found:
             print(_ok(recording))
-    others = f" ({_plural(skipped, 'other YAML file')} skipped)" if skipped else ""
-    outcome = _plural(problems, "problem") if problems else "no problems"
-    print(f"checked {_plural(checked, 'cassette')}{others}: {outcome}")
+    others = f" ({counted(skipped, 'other YAML file')} skipped)" if skipped else ""
+    outcome = counted(problems, "problem") if problems else "no problems"
+    print(f"checked {counted(checked, 'cassette')}{others}: {outcome}")
     return 1 if problems else 0
 
 
@@ -218,7 +219,7 @@ def _recording(document: Any, path: Path) -> Recording:
 
 
 def _ok(recording: Recording) -> str:
-    return f"ok: {recording.path} ({recording.format}, {_plural(len(recording.interactions), 'interaction')})"
+    return f"ok: {recording.path} ({recording.format}, {counted(len(recording.interactions), 'interaction')})"
 
 
 def _unreadable(error: CassetteFormatError) -> str:
@@ -230,10 +231,6 @@ def _where(finding: str) -> str:
     """``interactions[3].response.text: ...`` as ``interaction 3, response.text: ...``."""
     match = _INTERACTION.match(finding)
     return f"interaction {match[1]}, {finding[match.end() :]}" if match else finding
-
-
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'s' * (count != 1)}"
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ from . import _scrub, _wire
 from ._errors import CassetteError, NoMatchingInteraction, SecretInCassette, StreamCutByClient, UnusedInteractions
 from ._matching import MatchRules, RequestIndex, body_diff, parse_json
 from ._model import Headers, Interaction, RecordedError, RecordedRequest, RecordedResponse, Recording
+from ._words import counted
 from .formats import native
 
 
@@ -36,6 +37,7 @@ class CassetteOptions:
     scrub: _scrub.ScrubRules = field(default_factory=_scrub.ScrubRules)
     allow_unused: bool = False
     record_retries: bool = False
+    replay_placeholders: bool = True
 
 
 _RETRIED_STATUSES = frozenset({408, 409, 429})  # and 5xx: what the SDKs retry
@@ -131,7 +133,7 @@ class Cassette:
         count = len(response.chunks)
         return StreamCutByClient(
             f"llm_cassette: this response in {self.path} was recorded cut short: the client stopped reading it after "
-            f"{count} chunk{'s' * (count != 1)} (server-sent events), and this test reads further.\n"
+            f"{counted(count, 'chunk')} (server-sent events), and this test reads further.\n"
             "Re-record it with the test reading the whole stream: `--record-mode=rewrite`."
         )
 
@@ -183,9 +185,7 @@ class Cassette:
         if self.recording is None:
             return f"{self.path} (no cassette file)"
         count = len(self.interactions)
-        return (
-            f"{self.path} ({self.recording.format}, {count} interaction{'s' * (count != 1)}, {sum(self.played)} used)"
-        )
+        return f"{self.path} ({self.recording.format}, {counted(count, 'interaction')}, {sum(self.played)} used)"
 
     def _no_match_message(self, method: str, url: str, body: bytes) -> str:
         lines = [

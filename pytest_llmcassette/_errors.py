@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from ._words import counted
+
 if TYPE_CHECKING:  # the same class; type checkers only know it by its module's name
     from _pytest.outcomes import Failed
 else:
@@ -62,9 +64,7 @@ class SecretInCassette(CassetteError):
     def __init__(self, path: Path | str, findings: list[str], count: int) -> None:
         self.path = Path(path)
         self.findings = findings
-        lines = [
-            f"llm_cassette: not writing {path}: {count} value{'s' * (count != 1)} still look secret after scrubbing"
-        ]
+        lines = [f"llm_cassette: not writing {path}: {counted(count, 'value')} still look secret after scrubbing"]
         lines += [f"  {finding}" for finding in findings]
         if count > len(findings):
             lines.append(f"  ... and {count - len(findings)} more")

@@ -7,6 +7,7 @@ other option set on the marker wins over the fixture's, and ``--record-mode`` ov
 from __future__ import annotations
 
 import difflib
+import os
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,7 @@ CONFIG_KEYS = LIST_KEYS | {
     "record_mode",
     "allow_unused",
     "record_retries",
+    "replay_placeholders",
     "before_record_request",
     "before_record_response",
 }
@@ -63,7 +65,7 @@ def cassette_options(
     except ValueError:
         modes = ", ".join(mode.value for mode in RecordMode)
         raise CassetteError(f"llm_cassette: record_mode {mode!r} is not one of {modes}") from None
-    path = Path(folder, marker_args[0]) if marker_args else Path(folder, f"{name}.yaml")
+    path = Path(os.path.normpath(Path(folder, marker_args[0]))) if marker_args else Path(folder, f"{name}.yaml")
     try:
         scrub = _scrub.ScrubRules(
             request_headers=_scrub.ScrubRules().request_headers.changed(
@@ -85,6 +87,7 @@ def cassette_options(
         scrub=scrub,
         allow_unused=bool(merged.get("allow_unused", False)),
         record_retries=bool(merged.get("record_retries", False)),
+        replay_placeholders=bool(merged.get("replay_placeholders", True)),
     )
     return path, options
 
@@ -100,7 +103,7 @@ def _patterns(names: Iterable[str]) -> frozenset[str]:
     unknown = sorted(set(names) - set(_scrub.SECRET_PATTERNS))
     if unknown:
         known = ", ".join(_scrub.SECRET_PATTERNS)
-        raise ValueError(f"allow_secret_patterns names unknown pattern(s) {', '.join(unknown)}; patterns are {known}")
+        raise ValueError(f"allow_secret_patterns names unknown patterns {', '.join(unknown)}; patterns are {known}")
     return frozenset(names)
 
 

@@ -6,6 +6,7 @@ first marked test sets up.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import os
 from collections.abc import Iterator
@@ -62,9 +63,15 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
-    """After a test that passed: fail it for a mismatch it swallowed or for interactions it never used."""
-    result = yield
+    """After a test that passed: fail it for a mismatch it swallowed or for interactions it never used. A test
+    that failed after a mismatch fails with the mismatch, once, however the SDK or a task group wrapped it."""
     cassette = item.stash.get(_cassette_key, None)
+    try:
+        result = yield
+    except BaseException:
+        if cassette is not None and cassette.errors:
+            raise cassette.errors[0] from None
+        raise
     if cassette is not None:
         cassette.verify()
         item.stash[_passed_key] = True
@@ -75,8 +82,10 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
     session = config.stash.get(_session_key, None)
     if session is None or not (session.written or session.replayed):
         return
+    from ._words import counted
+
     terminalreporter.write_sep("-", "llm_cassette")
-    terminalreporter.write_line(f"{session.replayed} cassette(s) replayed, {len(session.written)} written")
+    terminalreporter.write_line(f"{counted(session.replayed, 'cassette')} replayed, {len(session.written)} written")
     for path in session.written:
         terminalreporter.write_line(f"  wrote {path}")
 
@@ -90,8 +99,10 @@ def vcr_cassette_dir(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture
 def default_cassette_name(request: pytest.FixtureRequest) -> str:
-    """The test's cassette file name without suffix: class-qualified, unsafe characters replaced."""
-    name = request.node.name if request.cls is None else f"{request.cls.__name__}.{request.node.name}"
+    """The test's cassette file name without suffix: qualified by every class it is in (``TestA.TestB.test_x``),
+    unsafe characters replaced."""
+    classes = [node.name for node in request.node.listchain() if isinstance(node, pytest.Class)]
+    name = ".".join([*classes, request.node.name])
     for character in "<>?%*:|\"'/\\":
         name = name.replace(character, "-")
     return name
@@ -135,7 +146,25 @@ def llm_cassette(
     cassette = session.open(path, options)
     request.node.stash[_cassette_key] = cassette
     try:
-        with session.bridge.serving(cassette):
+        with session.bridge.serving(cassette), _placeholder_keys(cassette):
             yield cassette
     finally:
         session.close(cassette, passed=request.node.stash.get(_passed_key, False))
+
+
+@contextlib.contextmanager
+def _placeholder_keys(cassette: Cassette) -> Iterator[None]:
+    """While a test only replays, the API-key variables an SDK demands get placeholders where unset, so that
+    ``openai.OpenAI()`` builds without a key; the environment is as it was afterwards."""
+    if cassette.records or not cassette.options.replay_placeholders:
+        yield
+        return
+    from ._environment import placeholders
+
+    added = {name: value for name, value in placeholders(cassette.interactions).items() if name not in os.environ}
+    os.environ.update(added)
+    try:
+        yield
+    finally:
+        for name in added:
+            os.environ.pop(name, None)

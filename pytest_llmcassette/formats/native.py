@@ -36,6 +36,7 @@ from typing import Any
 from .. import _sse, _yaml
 from .._matching import parse_json
 from .._model import Headers, Interaction, RecordedError, RecordedResponse
+from .._words import counted
 from . import _shared
 from ._shared import Where
 
@@ -77,8 +78,9 @@ def read(document: Mapping[str, Any], path: Path) -> tuple[Interaction, ...]:
             )
         if count != len(interactions):
             raise where.error(
-                f"its closing line says count: {count!r} but it holds {len(interactions)} interaction(s): cut short, "
-                "or edited by hand (after removing interactions on purpose, set the count to match)"
+                f"its closing line says count: {count!r} but it holds "
+                f"{counted(len(interactions), 'interaction')}: cut short, or edited by hand (after removing "
+                "interactions on purpose, set the count to match)"
             )
     return interactions
 
@@ -164,7 +166,7 @@ def _events(value: Any, where: Where) -> tuple[bytes, ...]:
         unknown = set(event).difference(_EVENT_FIELDS)
         if unknown:
             names = ", ".join(sorted(map(str, unknown)))
-            raise where.error(f"event {number} has unknown field(s) {names}; an event has {', '.join(_EVENT_FIELDS)}")
+            raise where.error(f"event {number} has unknown fields {names}; an event has {', '.join(_EVENT_FIELDS)}")
         if "json" in event and "data" in event:
             raise where.error(f"event {number} has both json and data")
         for name in ("data", "event", "id", "comment", "retry"):
