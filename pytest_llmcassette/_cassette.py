@@ -149,8 +149,9 @@ class Cassette:
         if unused and not self.options.allow_unused:
             raise UnusedInteractions(self._unused_message(unused))
 
-    def text_to_write(self, existing_text: str | None) -> str | None:
-        """The cassette's new text, or None when the file is to stay as it is.
+    def text_to_write(self, existing_text: str | None) -> tuple[str, int, bool] | None:
+        """The cassette's new text, how many interactions it adds, and whether they are appended to
+        ``existing_text``; None when the file is to stay as it is.
 
         Recordings are scrubbed first; ``SecretInCassette`` when anything shaped like a secret is still there.
         """
@@ -161,8 +162,8 @@ class Cassette:
         self._check_secrets(items, first=len(self.interactions) if appending else 0)
         if appending:
             assert existing_text is not None
-            return native.append(existing_text, items) if items else None
-        return native.write(items)
+            return (native.append(existing_text, items), len(items), True) if items else None
+        return native.write(items), len(items), False
 
     def _interactions_to_write(self) -> list[Interaction]:
         """What was recorded, less the attempts the SDK retried (unless kept), scrubbed."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 import filelock
@@ -15,6 +16,7 @@ from ._cassette import Cassette, CassetteOptions, RecordMode
 from ._errors import CassetteError, CassetteFormatError, CassetteNotFound, ReadOnlyCassette
 from ._matching import MatchRules, RequestIndex
 from ._model import Recording
+from ._report import APPENDED, NOT_WRITTEN, RECORDED, REPLAYED, UNCHANGED, CassetteUse
 from .formats import native, read_recording
 
 _WRITING_MODES = (RecordMode.NEW_EPISODES, RecordMode.ALL, RecordMode.REWRITE)
@@ -27,8 +29,6 @@ class CassetteSession:
         self.bridge = Bridge()
         self._recordings: dict[Path, tuple[tuple[int, int], Recording]] = {}
         self._indexes: dict[tuple[Path, MatchRules], RequestIndex] = {}
-        self.written: list[Path] = []
-        self.replayed = 0
 
     def open(self, path: Path, options: CassetteOptions) -> Cassette:
         mode = options.record_mode
@@ -51,29 +51,41 @@ class CassetteSession:
             )
         if recording is None:
             return Cassette(path, options, None, None)
-        self.replayed += 1
         return Cassette(path, options, recording, self._index(recording, options.rules))
 
-    def close(self, cassette: Cassette, passed: bool) -> None:
-        """Write what the test recorded, only when it passed: a failed recording leaves the file as it was.
+    def close(self, cassette: Cassette, passed: bool, test: str) -> CassetteUse:
+        """Write what the test recorded, only when it passed: a failed recording leaves the file as it was. Says
+        what became of the file.
 
         Under a lock on the file, so that tests (or pytest-xdist workers) writing the same cassette at once write
         one after the other: but in ``all``/``rewrite``, each appends to what the others wrote.
         """
-        if not passed or not cassette.records:
-            return
         path = cassette.path
+        use = CassetteUse(
+            test,
+            str(path),
+            cassette.options.record_mode.value,
+            REPLAYED,
+            played=sum(cassette.played),
+            unused=len(cassette.unused),
+            live_requests=len(cassette.recorded),
+        )
+        if not cassette.records:
+            return use
+        if not passed:
+            return replace(use, outcome=NOT_WRITTEN)
         try:
             with _lock(path):
                 existing = path.read_text(encoding="utf-8") if path.is_file() else None  # as others left it
-                text = cassette.text_to_write(existing)
-                if text is None:
-                    return
+                written = cassette.text_to_write(existing)
+                if written is None or written[0] == existing:
+                    return replace(use, outcome=UNCHANGED)
+                text, count, appended = written
                 _write_atomically(path, text)
         except OSError as error:
             raise CassetteError(f"llm_cassette: cannot write {path}: {error.strerror or error}") from None
         self._recordings.pop(path, None)
-        self.written.append(path)
+        return replace(use, outcome=APPENDED if appended else RECORDED, written=count)
 
     def _recording(self, path: Path) -> Recording | None:
         """The file's recording, read again only when the file changed (size or time)."""

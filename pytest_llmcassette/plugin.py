@@ -10,12 +10,15 @@ import contextlib
 import importlib.util
 import os
 from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
 if TYPE_CHECKING:
     from ._cassette import Cassette
+    from ._report import RunReport
     from ._session import CassetteSession
 
 RECORD_MODES = ("none", "once", "new_episodes", "all", "rewrite")  # _cassette.RecordMode, without importing it at load
@@ -23,11 +26,27 @@ RECORD_MODES = ("none", "once", "new_episodes", "all", "rewrite")  # _cassette.R
 _cassette_key: pytest.StashKey[Cassette] = pytest.StashKey()
 _passed_key: pytest.StashKey[bool] = pytest.StashKey()
 _session_key: pytest.StashKey[CassetteSession] = pytest.StashKey()
+_report_key: pytest.StashKey[RunReport] = pytest.StashKey()
+ORPHAN_ACTIONS = ("report", "fail", "delete")
 
 
 def pytest_addoption(parser: pytest.Parser, pluginmanager: pytest.PytestPluginManager) -> None:
+    group = parser.getgroup("llm_cassette")
+    group.addoption(
+        "--llm-cassette-report",
+        metavar="PATH",
+        default=None,
+        help="llm_cassette: write the run report (every marked test's cassette, totals, orphans) as JSON to PATH.",
+    )
+    group.addoption(
+        "--llm-cassette-orphans",
+        choices=ORPHAN_ACTIONS,
+        default="report",
+        help="llm_cassette: cassettes no test used in a run of every test: report them (default), fail the run, "
+        "or delete them.",
+    )
     if not _pytest_recording_active(pluginmanager):
-        parser.getgroup("llm_cassette").addoption(
+        group.addoption(
             "--record-mode",
             action="store",
             default=None,
@@ -53,12 +72,35 @@ def pytest_configure(config: pytest.Config) -> None:
     )
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """A marked test gets the ``llm_cassette`` fixture first, so its own fixtures already replay."""
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """A marked test gets the ``llm_cassette`` fixture first, so its own fixtures already replay. The default
+    cassette folders of the marked tests are counted, to tell orphan cassettes at the end."""
+    folders = []
     for item in items:
         marked = item.get_closest_marker("llm_cassette") is not None
         if marked and isinstance(item, pytest.Function) and "llm_cassette" not in item.fixturenames:
             item.fixturenames.insert(0, "llm_cassette")
+        if marked:
+            folders.append(item.path.parent / "cassettes" / item.path.stem)
+    if folders:
+        from ._report import relative
+
+        _report(config).folders.update(relative(folder, config.rootpath) for folder in folders)
+
+
+def pytest_deselected(items: list[pytest.Item]) -> None:
+    if items:
+        _report(items[0].config).partial = True
+
+
+def _report(config: pytest.Config) -> RunReport:
+    report = config.stash.get(_report_key, None)
+    if report is None:
+        from ._report import RunReport
+
+        report = config.stash[_report_key] = RunReport()
+        report.partial = any("::" in argument for argument in config.args)
+    return report
 
 
 @pytest.hookimpl(wrapper=True)
@@ -78,16 +120,48 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
     return result
 
 
-def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
-    session = config.stash.get(_session_key, None)
-    if session is None or not (session.written or session.replayed):
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    """pytest-xdist, on the controller: a worker's report joins the run's."""
+    data = getattr(node, "workeroutput", {}).get("llm_cassette")
+    if data:
+        _report(node.config).merge(data)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """A worker sends its report to the controller; the controller (or a serial run) tells the orphans, acts on
+    them, and writes the JSON report."""
+    config = session.config
+    report = config.stash.get(_report_key, None)
+    if report is None:
         return
-    from ._words import counted
+    worker_output = getattr(config, "workeroutput", None)
+    if worker_output is not None:
+        worker_output["llm_cassette"] = report.worker_data()
+        return
+    from ._report import write_json
+
+    action = config.getoption("llm_cassette_orphans")
+    report.orphans = report.find_orphans(config.rootpath) if report.uses else []
+    if report.orphans and action == "delete":
+        for orphan in report.orphans:
+            (config.rootpath / orphan).unlink(missing_ok=True)
+    elif report.orphans and action == "fail" and session.exitstatus == pytest.ExitCode.OK:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    target = config.getoption("llm_cassette_report")
+    if target:
+        write_json(report, Path(target))
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    report = config.stash.get(_report_key, None)
+    if report is None or not report.uses or hasattr(config, "workeroutput"):
+        return
+    from ._report import render
 
     terminalreporter.write_sep("-", "llm_cassette")
-    terminalreporter.write_line(f"{counted(session.replayed, 'cassette')} replayed, {len(session.written)} written")
-    for path in session.written:
-        terminalreporter.write_line(f"  wrote {path}")
+    verbose = config.get_verbosity() > 0
+    render(report, terminalreporter.write_line, verbose, config.getoption("llm_cassette_orphans"))
 
 
 @pytest.fixture(scope="module")
@@ -149,7 +223,10 @@ def llm_cassette(
         with session.bridge.serving(cassette), _placeholder_keys(cassette):
             yield cassette
     finally:
-        session.close(cassette, passed=request.node.stash.get(_passed_key, False))
+        from ._report import relative
+
+        use = session.close(cassette, request.node.stash.get(_passed_key, False), request.node.nodeid)
+        _report(config).uses.append(replace(use, path=relative(cassette.path, config.rootpath)))
 
 
 @contextlib.contextmanager
