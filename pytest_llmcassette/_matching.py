@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import functools
 import json
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -25,15 +26,34 @@ RequestKey = tuple[str, str, str | bytes]
 class MatchRules:
     """What a request is matched on, beyond method and URL.
 
-    ``ignore_body_paths`` are dotted paths into the JSON body (``metadata.trace_id``); ``*`` stands for every
-    key of a mapping or every item of a list (``messages.*.name``).
+    ``ignore_body_paths`` are paths into the JSON body: keys joined by dots, list items by index in brackets
+    (``metadata.trace_id``, ``messages[0].name``); ``*`` stands for every key of a mapping or every item of a
+    list (``messages[*].name``, also written ``messages.*.name``). Each is held as its segments.
     """
 
     ignore_body_paths: tuple[tuple[str, ...], ...] = ()
 
     @classmethod
     def from_paths(cls, paths: Iterable[str]) -> MatchRules:
-        return cls(tuple(tuple(path.split(".")) for path in paths))
+        return cls(tuple(parse_path(path) for path in paths))
+
+
+_PATH_SEGMENT = re.compile(r"\[(\d+|\*)\]|([^.\[\]]+)")
+
+
+def parse_path(path: str) -> tuple[str, ...]:
+    """``messages[*].name`` as ``("messages", "*", "name")``; ``ValueError`` for a path that is not one."""
+    segments, position = [], 0
+    for match in _PATH_SEGMENT.finditer(path):
+        between = path[position : match.start()]
+        if between not in ("", ".") or (between == "" and match[2] and position):
+            break
+        segments.append(match[1] or match[2])
+        position = match.end()
+    else:
+        if segments and position == len(path):
+            return tuple(segments)
+    raise ValueError(f"{path!r} is not a body path such as metadata.request_id or messages[*].name")
 
 
 @functools.lru_cache(maxsize=256)
@@ -72,8 +92,14 @@ def _drop(value: Any, path: Sequence[str]) -> None:
                 _drop(value[key], rest)
             else:
                 del value[key]
-    elif isinstance(value, list) and head == "*":
-        if rest:
+    elif isinstance(value, list) and (head == "*" or head.isdigit()):
+        if head != "*":
+            if int(head) < len(value):
+                if rest:
+                    _drop(value[int(head)], rest)
+                else:
+                    value[int(head)] = None  # a list keeps its length: later items keep their positions
+        elif rest:
             for item in value:
                 _drop(item, rest)
         else:

@@ -81,9 +81,13 @@ def cassette_options(
         )
     except ValueError as error:
         raise CassetteError(f"llm_cassette: {error}") from None
+    try:
+        rules = MatchRules.from_paths(lists["ignore_body_paths"])
+    except ValueError as error:
+        raise CassetteError(f"llm_cassette: ignore_body_paths: {error}") from None
     options = CassetteOptions(
         record_mode=record_mode,
-        rules=MatchRules.from_paths(lists["ignore_body_paths"]),
+        rules=rules,
         scrub=scrub,
         allow_unused=bool(merged.get("allow_unused", False)),
         record_retries=bool(merged.get("record_retries", False)),

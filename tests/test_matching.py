@@ -73,3 +73,24 @@ def test_a_request_sent_as_recorded_still_takes_the_first_unused_of_its_kind(tmp
     cassette = Cassette(recording.path, CassetteOptions(), recording, index)
     answers = [cassette.play("POST", "http://h/v1", body) for body in reversed(bodies)]
     assert [answer.chunks if answer else None for answer in answers] == [(b"0",), (b"1",)]
+
+
+def test_ignored_paths_reach_nested_keys_and_list_items() -> None:
+    rules = MatchRules.from_paths(["metadata.request_id", "messages[*].name", "tools[0].function.description"])
+    recorded = (
+        b'{"metadata":{"request_id":"a","team":"x"},"messages":[{"role":"user","name":"ann"}],'
+        b'"tools":[{"function":{"name":"f","description":"old"}},{"function":{"name":"g","description":"kept"}}]}'
+    )
+    sent = recorded.replace(b'"a"', b'"b"').replace(b'"ann"', b'"bob"').replace(b'"old"', b'"new"')
+    assert request_key("POST", "http://h/", recorded, rules) == request_key("POST", "http://h/", sent, rules)
+    for before, after in ((b'"team":"x"', b'"team":"y"'), (b'"role":"user"', b'"role":"system"'), (b'"kept"', b'"x"')):
+        edited = sent.replace(before, after)
+        assert edited != sent and request_key("POST", "http://h/", recorded, rules) != request_key(
+            "POST", "http://h/", edited, rules
+        )
+
+
+@pytest.mark.parametrize("path", ["a..b", "a.", "a[x]", "a[*]b", ""])
+def test_a_path_that_is_not_one_is_refused(path: str) -> None:
+    with pytest.raises(ValueError, match="is not a body path"):
+        MatchRules.from_paths([path])
