@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-Path = tuple[str | int, ...]
+JsonPath = tuple[str | int, ...]
 
 _TEXT_WIDTH = 40  # a message's text in a summary
 _VALUE_WIDTH = 60  # a value in a diff line before it is shortened
@@ -22,10 +22,8 @@ _LEAF_BUDGET = 20_000  # leaves compared by ``similarity``
 _RATIO_SPAN = 1_000  # characters scanned from each end of two strings that differ
 _MAX_NAMES = 8  # keys or tool names listed in a summary
 
-_VOLATILE_NAMES = frozenset(
-    {"id", "uuid", "nonce", "seed", "user", "timestamp", "created", "created_at", "date", "time", "request_id"}
-)
-_VOLATILE_SUFFIXES = ("_id", "Id", "_uuid", "_at", "_timestamp")
+_VOLATILE_NAMES = frozenset({"id", "uuid", "nonce", "seed", "user", "timestamp", "created", "date", "time"})
+_VOLATILE_SUFFIXES = ("_id", "Id", "_uuid", "_at", "_time", "_timestamp", "_date")
 
 
 class _Absent(enum.Enum):
@@ -40,7 +38,7 @@ ABSENT = _Absent.ABSENT
 class Difference:
     """One path whose value differs between the recorded body and the sent one."""
 
-    path: Path
+    path: JsonPath
     before: Any
     after: Any
     ignored: bool = False
@@ -54,7 +52,7 @@ class Difference:
         return f"{self.where}: {before} → {after}{' (ignored)' * self.ignored}"
 
 
-def format_path(path: Path) -> str:
+def format_path(path: JsonPath) -> str:
     """``messages[1].content``; ``(body)`` for the whole value."""
     out = ""
     for step in path:
@@ -92,23 +90,24 @@ def field_diff(recorded: Any, sent: Any, ignored: Iterable[Sequence[str]] = (), 
 def volatile_paths(found: Iterable[Difference]) -> list[str]:
     """Differing paths not yet ignored that look volatile (ids, timestamps, ``seed``, ``user``, ``metadata``).
 
-    Written as ``ignore_body_paths`` entries: dotted, list indexes as ``*`` (``messages.*.name``). Paths with a key
-    that holds a dot cannot be written so and are left out.
+    Written as ``ignore_body_paths`` entries, every list item as ``[*]`` (``messages[*].name``). Paths with a key
+    that holds a dot or a bracket cannot be written so and are left out.
     """
     paths: dict[str, None] = {}
     for difference in found:
         keys = [step for step in difference.path if isinstance(step, str)]
-        if difference.ignored or not keys or any("." in key for key in keys[:-1] + [keys[-1]]):
+        if difference.ignored or not keys or any(character in key for key in keys for character in ".[]"):
             continue
         if _looks_volatile(keys[-1]) or "metadata" in keys:
-            paths[".".join("*" if isinstance(step, int) else step for step in difference.path)] = None
+            written = "".join("[*]" if isinstance(step, int) else f".{step}" for step in difference.path)
+            paths[written.removeprefix(".")] = None
     return list(paths)
 
 
 def similarity(recorded: Any, sent: Any) -> float:
     """How much two JSON values share, from 0 to 1: equal leaves over all leaf paths, differing strings in part.
 
-    Looks at the first leaves of very large values only, and at the ends of long strings, so it stays quick.
+    Compares a bounded number of leaves of very large values, and only the ends of long strings.
     """
     before, after = _leaves(recorded), _leaves(sent)
     common = before.keys() & after.keys()
@@ -121,7 +120,9 @@ def summary(method: str, url: str, body: bytes) -> str:
     return " ".join([method.upper(), url, *_body_parts(body)])
 
 
-def _walk(before: Any, after: Any, path: Path, patterns: tuple[tuple[str, ...], ...], out: list[Difference]) -> None:
+def _walk(
+    before: Any, after: Any, path: JsonPath, patterns: tuple[tuple[str, ...], ...], out: list[Difference]
+) -> None:
     if isinstance(before, dict) and isinstance(after, dict):
         for key, value in before.items():
             _walk(value, after.get(key, ABSENT), (*path, key), patterns, out)
@@ -142,10 +143,10 @@ def _same(a: Any, b: Any) -> bool:
     return type(a) is type(b) and (a == b or (a != a and b != b))
 
 
-def _under(path: Path, pattern: tuple[str, ...]) -> bool:
+def _under(path: JsonPath, pattern: tuple[str, ...]) -> bool:
     if len(pattern) > len(path):
         return False
-    return all(seg == "*" or (isinstance(step, str) and seg == step) for seg, step in zip(pattern, path, strict=False))
+    return all(seg in ("*", str(step)) for seg, step in zip(pattern, path, strict=False))
 
 
 def _looks_volatile(name: str) -> bool:
@@ -188,9 +189,9 @@ def _common_prefix(a: str, b: str, span: int) -> int:
     return min(len(a), len(b), span)
 
 
-def _leaves(value: Any) -> dict[Path, Any]:
-    found: dict[Path, Any] = {}
-    stack: list[tuple[Path, Any]] = [((), value)]
+def _leaves(value: Any) -> dict[JsonPath, Any]:
+    found: dict[JsonPath, Any] = {}
+    stack: list[tuple[JsonPath, Any]] = [((), value)]
     while stack and len(found) < _LEAF_BUDGET:
         path, item = stack.pop()
         if isinstance(item, dict) and item:
@@ -207,9 +208,9 @@ def _likeness(a: Any, b: Any) -> float:
         return 1.0
     if not (isinstance(a, str) and isinstance(b, str)):
         return 0.0
-    longest = max(len(a), len(b))
-    kept = _common_prefix(a, b, _RATIO_SPAN) + _common_prefix(a[::-1][:_RATIO_SPAN], b[::-1][:_RATIO_SPAN], _RATIO_SPAN)
-    return min(kept, len(a), len(b)) / longest
+    head = _common_prefix(a, b, _RATIO_SPAN)
+    tail = _common_prefix(a[-_RATIO_SPAN:][::-1], b[-_RATIO_SPAN:][::-1], _RATIO_SPAN)
+    return min(head + tail, len(a), len(b)) / max(len(a), len(b))
 
 
 def _body_parts(body: bytes) -> list[str]:
@@ -221,10 +222,8 @@ def _body_parts(body: bytes) -> list[str]:
     try:
         text = " ".join(body.decode("utf-8").split())
     except UnicodeDecodeError:
-        text = ""
-    if not text[:200].isprintable():
         return [f"<{len(body)} bytes>"]
-    return [_quoted(_cut(text, _VALUE_WIDTH))]
+    return [_quoted(_cut(text, _VALUE_WIDTH)) if text[:200].isprintable() else f"<{len(body)} bytes>"]
 
 
 def _json(body: bytes) -> Any:
@@ -261,12 +260,11 @@ def _items(name: str, value: Any) -> str:
     if not value:
         return f"{name}=0"
     last = value[-1]
-    label = " ".join(
-        str(last[key]) for key in ("role", "type") if isinstance(last, dict) and isinstance(last.get(key), str)
-    )[: len(str(last.get("role", ""))) or None] if isinstance(last, dict) else ""
+    labels = [last.get(key) for key in ("role", "type")] if isinstance(last, dict) else []
+    label = next((f" {label}" for label in labels if isinstance(label, str)), "")
     text = _text(last)
     said = f" {_quoted(_cut(text, _TEXT_WIDTH))}" if text else ""
-    return f"{name}={len(value)} last{' ' + label if label else ''}:{said}"
+    return f"{name}={len(value)} last{label}:{said}"
 
 
 def _text(value: Any) -> str:
