@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import json
 import threading
 import warnings
 from collections.abc import Iterable
@@ -12,9 +11,9 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from . import _scrub, _wire
+from . import _diagnosis, _scrub, _wire
 from ._errors import CassetteError, NoMatchingInteraction, SecretInCassette, StreamCutByClient, UnusedInteractions
-from ._matching import MatchRules, RequestIndex, body_diff, parse_json
+from ._matching import MatchRules, RequestIndex
 from ._model import Headers, Interaction, RecordedError, RecordedRequest, RecordedResponse, Recording
 from ._words import counted
 from .formats import native
@@ -52,9 +51,15 @@ class Cassette:
     """
 
     def __init__(
-        self, path: Path, options: CassetteOptions, recording: Recording | None, index: RequestIndex | None
+        self,
+        path: Path,
+        options: CassetteOptions,
+        recording: Recording | None,
+        index: RequestIndex | None,
+        test: str = "",
     ) -> None:
         self.path = path
+        self.test = test  # its pytest node id, for messages
         self.options = options
         self.recording = recording
         mode = options.record_mode
@@ -77,18 +82,23 @@ class Cassette:
         self, method: str, url: str, body: bytes, headers: Iterable[tuple[str, str]] = ()
     ) -> RecordedResponse | None:
         """The recorded response to this request, or None when it is to go to the server and be recorded."""
-        if self._index is not None:
-            secrets = self._secrets | _scrub.credential_values(headers) | _scrub.query_values(url)
-            sent = _scrub.request(RecordedRequest(method, url, (), body), self.options.scrub, secrets)
-            position = None
-            if sent is not None:
-                with self._lock:
-                    position = self._index.take(sent.method, sent.url, sent.body, self.played)
+        secrets = self._secrets | _scrub.credential_values(headers) | _scrub.query_values(url)
+        sent = _scrub.request(RecordedRequest(method, url, (), body), self.options.scrub, secrets)
+        if self._index is not None and sent is not None:
+            with self._lock:
+                position = self._index.take(sent.method, sent.url, sent.body, self.played)
             if position is not None:
                 return _for_replay(self.interactions[position].response)
         if self.records:
             return None
-        error = NoMatchingInteraction(self._no_match_message(method, url, body))
+        if sent is None:
+            message = (
+                "llm_cassette: the before_record_request hook dropped this request, so no recording answers it\n"
+                f"  test: {self.test}"
+            )
+        else:
+            message = _diagnosis.no_match(self._situation(), self._index, sent.method, sent.url, sent.body)
+        error = NoMatchingInteraction(message)
         with self._lock:
             self.errors.append(error)
         raise error
@@ -147,7 +157,7 @@ class Cassette:
             raise self.errors[0]
         unused = self.unused
         if unused and not self.options.allow_unused:
-            raise UnusedInteractions(self._unused_message(unused))
+            raise UnusedInteractions(_diagnosis.unused(self._situation(), unused))
 
     def text_to_write(self, existing_text: str | None) -> tuple[str, int, bool] | None:
         """The cassette's new text, how many interactions it adds, and whether they are appended to
@@ -182,69 +192,18 @@ class Cassette:
         if findings:
             raise SecretInCassette(self.path, findings[:20], len(findings))
 
-    def _describe(self) -> str:
-        if self.recording is None:
-            return f"{self.path} (no cassette file)"
-        count = len(self.interactions)
-        return f"{self.path} ({self.recording.format}, {counted(count, 'interaction')}, {sum(self.played)} used)"
-
-    def _no_match_message(self, method: str, url: str, body: bytes) -> str:
-        lines = [
-            "llm_cassette: no recorded interaction matches this request",
-            f"  cassette: {self._describe()}",
-            f"  request:  {method.upper()} {_scrub.url(url, self._secrets)}",
-        ]
-        if body:
-            lines.append(f"  body:     {_short(body, 300)}")
-        unused = self.unused
-        nearest = self._index.nearest(method, url, body, self.played) if self._index is not None else None
-        if nearest is not None:
-            recorded = self.interactions[nearest].request
-            lines.append(f"closest unused recording: #{nearest} {recorded.method} {_scrub.url(recorded.url)}")
-            diff = body_diff(recorded.body, body, self.options.rules)
-            lines.extend("  " + line for line in diff.splitlines()[:60])
-        elif self.interactions:
-            lines.append(f"no unused recording has this method and URL ({len(unused)} unused)")
-        if self.recording is not None and not self.recording.is_native:
-            lines.append(f"To record anew, convert it first: `python -m pytest_llmcassette convert {self.path}`.")
-        else:
-            lines.append(
-                "Re-record with `pytest --record-mode=rewrite`, or add new requests with `--record-mode=new_episodes`."
-            )
-        return "\n".join(lines)
-
-    def _unused_message(self, unused: list[int]) -> str:
-        count = len(unused)
-        lines = [
-            f"llm_cassette: {count} recorded interaction{'s were' if count != 1 else ' was'} never requested",
-            f"  cassette: {self._describe()}",
-        ]
-        for position in unused:
-            request = self.interactions[position].request
-            lines.append(f"  #{position} {request.method} {_scrub.url(request.url)} {_summary(request.body)}")
-        lines.append("Re-record with `pytest --record-mode=rewrite` if the test no longer makes these requests.")
-        return "\n".join(lines)
-
-
-def _short(body: bytes, limit: int) -> str:
-    value = parse_json(body)
-    text = (
-        json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-        if value is not None
-        else body.decode("utf-8", "replace")
-    )
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _summary(body: bytes) -> str:
-    """A glimpse of a request body: the model and the last message of a chat request, else its start."""
-    value = parse_json(body)
-    if isinstance(value, dict) and isinstance(value.get("messages"), list) and value["messages"]:
-        last = value["messages"][-1]
-        content = last.get("content") if isinstance(last, dict) else last
-        role = last.get("role", "?") if isinstance(last, dict) else "?"
-        return f"model={value.get('model')!s} last {role} message: {_short(json.dumps(content).encode(), 60)}"
-    return _short(body, 80) if body else ""
+    def _situation(self) -> _diagnosis.Situation:
+        recording = self.recording
+        return _diagnosis.Situation(
+            self.test,
+            str(self.path),
+            self.options.record_mode.value,
+            None if recording is None else recording.format,
+            self.interactions,
+            self.played,
+            self.options.rules.ignore_body_paths,
+            frozenset(self._secrets),
+        )
 
 
 def _for_replay(response: RecordedResponse) -> RecordedResponse:

@@ -120,6 +120,11 @@ def summary(method: str, url: str, body: bytes) -> str:
     return " ".join([method.upper(), url, *_body_parts(body)])
 
 
+def body_summary(body: bytes) -> str:
+    """What a request body asks for, on one line (``summary`` without the method and URL)."""
+    return " ".join(_body_parts(body))
+
+
 def _walk(
     before: Any, after: Any, path: JsonPath, patterns: tuple[tuple[str, ...], ...], out: list[Difference]
 ) -> None:

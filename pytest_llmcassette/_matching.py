@@ -7,7 +7,6 @@ Matching is then one dictionary lookup, whatever the cassette's length.
 
 from __future__ import annotations
 
-import difflib
 import functools
 import json
 import re
@@ -144,30 +143,7 @@ class RequestIndex:
         """How many recordings this request has (all played when ``take`` found none)."""
         return len(self._positions.get(self.key(method, url, body), ()))
 
-    def nearest(self, method: str, url: str, body: bytes, played: Sequence[bool]) -> int | None:
-        """The unplayed recording with the same method and URL whose body is most like this request's."""
-        key = self.key(method, url, body)
-        candidates = [p for p, done in enumerate(played) if not done and self._keys[p][:2] == key[:2]]
-        if not candidates:
-            return None
-        wanted = _text(key[2])
-        return max(candidates, key=lambda p: difflib.SequenceMatcher(None, wanted, _text(self._keys[p][2])).ratio())
-
-
-def _text(body: str | bytes) -> str:
-    return body if isinstance(body, str) else body.decode("utf-8", "replace")
-
-
-def body_diff(recorded: bytes, sent: bytes, rules: MatchRules) -> str:
-    """A unified diff of two bodies, JSON pretty-printed with sorted keys so only real differences show."""
-
-    def lines(body: bytes) -> list[str]:
-        value = parse_json(body)
-        if value is None:
-            return body.decode("utf-8", "replace").splitlines()
-        for path in rules.ignore_body_paths:
-            _drop(value, path)
-        return json.dumps(value, sort_keys=True, indent=2, ensure_ascii=False).splitlines()
-
-    diff = difflib.unified_diff(lines(recorded), lines(sent), "recorded", "sent", lineterm="", n=2)
-    return "\n".join(diff)
+    def same_endpoint(self, method: str, url: str) -> list[int]:
+        """The recordings with this request's method and URL, whatever their bodies."""
+        wanted = (method.upper(), normalize_url(url))
+        return [position for position, key in enumerate(self._keys) if key[:2] == wanted]

@@ -30,7 +30,7 @@ class CassetteSession:
         self._recordings: dict[Path, tuple[tuple[int, int], Recording]] = {}
         self._indexes: dict[tuple[Path, MatchRules], RequestIndex] = {}
 
-    def open(self, path: Path, options: CassetteOptions) -> Cassette:
+    def open(self, path: Path, options: CassetteOptions, test: str = "") -> Cassette:
         mode = options.record_mode
         try:
             recording = self._recording(path)
@@ -50,8 +50,8 @@ class CassetteSession:
                 f"Convert it first: `python -m pytest_llmcassette convert {path}`."
             )
         if recording is None:
-            return Cassette(path, options, None, None)
-        return Cassette(path, options, recording, self._index(recording, options.rules))
+            return Cassette(path, options, None, None, test)
+        return Cassette(path, options, recording, self._index(recording, options.rules), test)
 
     def close(self, cassette: Cassette, passed: bool, test: str) -> CassetteUse:
         """Write what the test recorded, only when it passed: a failed recording leaves the file as it was. Says

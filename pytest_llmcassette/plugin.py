@@ -217,7 +217,7 @@ def llm_cassette(
         from ._session import CassetteSession
 
         session = config.stash[_session_key] = CassetteSession()
-    cassette = session.open(path, options)
+    cassette = session.open(path, options, request.node.nodeid)
     request.node.stash[_cassette_key] = cassette
     try:
         with session.bridge.serving(cassette), _placeholder_keys(cassette):

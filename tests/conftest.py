@@ -2,19 +2,39 @@
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
+import pkgutil
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import yaml  # noqa: F401 - see below
 
-import pytest_llmcassette._bridge
-import pytest_llmcassette._session  # noqa: F401 - see below
+import pytest_llmcassette
 from stub_server import StubServer
 
-# In-process inner sessions (pytester) drop the modules they imported when they end. libyaml's C extension
-# cannot be imported twice, and the plugin's lazily imported modules must stay the ones the loaded plugin
-# knows, so both are imported here once and stay loaded across inner sessions.
+
+def _load_once() -> None:
+    """Import, once for the whole run, what inner sessions would otherwise import each time.
+
+    In-process inner sessions (pytester) drop the modules they imported when they end, so each would import the
+    SDKs again (a second or more; openai 2 imports all its resource modules as a client is built), and hypothesis
+    too (its pytest plugin imports it as a session ends, and pytest rewrites its asserts anew). Every module of the
+    plugin is loaded too: those it imports lazily must stay the ones the loaded plugin knows, and libyaml's C
+    extension cannot be imported twice.
+    """
+    for module in pkgutil.walk_packages(pytest_llmcassette.__path__, "pytest_llmcassette."):
+        importlib.import_module(module.name)
+    for name in ("yaml", "httpx", "httpx2", "respx", "hypothesis", "openai", "anthropic"):
+        if importlib.util.find_spec(name) is not None:  # httpx2 and anthropic are optional
+            importlib.import_module(name)
+    if openai := sys.modules.get("openai"):  # no request is sent
+        openai.OpenAI(api_key="-", base_url="http://127.0.0.1:9").chat.completions  # noqa: B018
+        openai.AsyncOpenAI(api_key="-", base_url="http://127.0.0.1:9").chat.completions  # noqa: B018
+
+
+_load_once()
 
 DATA = Path(__file__).parent / "data"
 SEED = DATA / "openai-go-llamacpp-tool-call.yaml"

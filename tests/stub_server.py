@@ -1,23 +1,48 @@
 """A deterministic OpenAI-compatible server on 127.0.0.1, for recording cassettes in tests and benchmarks.
 
-``POST /v1/chat/completions`` answers ``echo: <last user message>``, plain or streamed (one word an event, a
-usage event when asked, ``[DONE]``), always over chunked transfer for streams; ``POST /v1/messages`` does the
-same in Anthropic's shape (named events). Request headers steer it:
-``x-stub-gzip: 1`` gzips the body, ``x-stub-delay-ms: N`` sleeps N ms before each event, ``x-stub-status: N``
-answers with that status. ``python tests/stub_server.py`` serves until stopped and prints its base URL.
+``POST /v1/chat/completions`` (and Azure's ``POST /openai/deployments/{name}/chat/completions?api-version=...``)
+answers ``echo: <last user message>``, plain or streamed (one word an event, a usage event when asked,
+``[DONE]``), always over chunked transfer for streams; ``POST /v1/messages`` does the same in Anthropic's shape
+(named events); ``GET /v1/models`` lists one model. Like a real server, every answer carries headers that vary
+between runs (``date``, a random ``x-request-id`` and ``cf-ray``, a ``set-cookie``) beside fixed ones
+(``server: stub``, ``openai-processing-ms: 1``, ``x-ratelimit-remaining-requests: 99``).
+
+Request headers steer it:
+
+- ``x-stub-gzip: 1``: gzip the (plain) body.
+- ``x-stub-delay-ms: N``: wait N ms before each streamed event.
+- ``x-stub-sleep-ms: N``: wait N ms before sending the response headers (for client timeouts).
+- ``x-stub-status: S``: answer status S with a JSON error body in the API's shape.
+- ``x-stub-fail-times: N``, ``x-stub-fail-status: S`` (default 500), ``x-stub-fail-key: K``: the first N requests
+  carrying the same K answer status S as above, later ones answer normally (SDK retries); counted per server.
+- ``x-stub-reset-after: N``: on a stream, send N events, then reset the connection (no terminating chunk).
+- ``x-stub-echo: <header name>``: the answer ends with ``I saw your key: <that request header's value>``, the
+  value one word (one event when streamed), so tests can check a secret echoed in a body or an event is scrubbed.
+
+Waits end at once when the server stops. ``python tests/stub_server.py [port]`` serves until interrupted and
+prints its base URL.
 """
 
 from __future__ import annotations
 
 import gzip
 import json
+import secrets
+import selectors
+import socket
+import struct
 import sys
 import threading
 import time
+from collections import Counter
+from contextlib import suppress
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import urlsplit
 
 CREATED = 1_700_000_000
+ENDINGS = {"chat": "/chat/completions", "messages": "/messages", "models": "/v1/models"}
+MODELS = {"object": "list", "data": [{"id": "stub-model", "object": "model", "created": CREATED, "owned_by": "stub"}]}
 
 
 def answer_words(body: dict[str, Any]) -> list[str]:
@@ -73,7 +98,7 @@ def message_events(body: dict[str, Any], words: list[str]) -> list[tuple[str, di
         "stop_reason": None,
         "usage": {"input_tokens": 5, "output_tokens": 1},
     }
-    events = [
+    events: list[tuple[str, dict[str, Any]]] = [
         ("message_start", {"type": "message_start", "message": start}),
         (
             "content_block_start",
@@ -98,6 +123,19 @@ def message_events(body: dict[str, Any], words: list[str]) -> list[tuple[str, di
     return events
 
 
+def error_body(status: int, anthropic: bool) -> bytes:
+    """An error in the API's own shape, as its SDK parses it."""
+    kind = {400: "invalid_request_error", 401: "authentication_error", 429: "rate_limit_error"}.get(status, "api_error")
+    error = {"type": kind, "message": f"stub error {status}"}
+    return json.dumps({"type": "error", "error": error} if anthropic else {"error": {**error, "code": None}}).encode()
+
+
+def _path_kind(path: str) -> str | None:
+    """Which API a request path asks for: ``chat`` (also Azure's deployments), ``messages``, ``models`` or None."""
+    path = urlsplit(path).path.rstrip("/")
+    return next((kind for kind in ("chat", "messages", "models") if path.endswith(ENDINGS[kind])), None)
+
+
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     disable_nagle_algorithm = True
@@ -106,18 +144,31 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         pass
 
+    def version_string(self) -> str:
+        return "stub"
+
+    def do_GET(self) -> None:
+        if _path_kind(self.path) != "models":
+            return self.send_error(501)  # as for any method the server does not serve
+        self.server.received.append((self.path, dict(self.headers), b""))
+        self._send(200, "application/json", json.dumps(MODELS).encode())
+
     def do_POST(self) -> None:
         raw = self.rfile.read(int(self.headers.get("content-length", 0)))
         self.server.received.append((self.path, dict(self.headers), raw))
-        anthropic = self.path.endswith("/messages")
-        if not anthropic and not self.path.endswith("/chat/completions"):
+        kind = _path_kind(self.path)
+        if kind not in ("chat", "messages"):
             return self._send(404, "application/json", b'{"error": {"message": "not found"}}')
-        body = json.loads(raw)
-        status = int(self.headers.get("x-stub-status", 200))
+        if self._stopped_waiting("x-stub-sleep-ms"):
+            return
+        anthropic = kind == "messages"
+        status = self._failure() or int(self.headers.get("x-stub-status", 200))
         if status != 200:
-            error = {"error": {"message": "stub error", "type": "invalid_request_error"}}
-            return self._send(status, "application/json", json.dumps(error).encode())
+            return self._send(status, "application/json", error_body(status, anthropic))
+        body = json.loads(raw)
         words = answer_words(body)
+        if echoed := self.headers.get("x-stub-echo"):
+            words += ["I", "saw", "your", "key:", self.headers.get(echoed, "(none)")]
         if anthropic and body.get("stream"):
             return self._stream(
                 [f"event: {name}\ndata: {json.dumps(data)}\n\n" for name, data in message_events(body, words)]
@@ -129,11 +180,35 @@ class _Handler(BaseHTTPRequestHandler):
             return self._stream([*events, "data: [DONE]\n\n"])
         return self._send(200, "application/json", json.dumps(completion(body, words)).encode())
 
-    def _send(self, status: int, content_type: str, payload: bytes) -> None:
-        self.send_response(status)
+    def _failure(self) -> int:
+        """``x-stub-fail-status`` while this ``x-stub-fail-key`` has failed fewer than ``x-stub-fail-times``, else 0."""
+        times = int(self.headers.get("x-stub-fail-times", 0))
+        if not times:
+            return 0
+        key = self.headers.get("x-stub-fail-key", "")
+        with self.server.lock:
+            self.server.failures[key] += 1
+            failed = self.server.failures[key]
+        return int(self.headers.get("x-stub-fail-status", 500)) if failed <= times else 0
+
+    def _stopped_waiting(self, header: str) -> bool:
+        """Wait the milliseconds that header asks (if any); True, closing the connection, if the server stopped."""
+        milliseconds = self.headers.get(header)
+        stopped = self.server.stopped.wait(int(milliseconds) / 1000) if milliseconds else self.server.stopped.is_set()
+        self.close_connection |= stopped
+        return stopped
+
+    def _start(self, status: int, content_type: str) -> None:
+        self.send_response(status)  # also sends server and date
         self.send_header("content-type", content_type)
         self.send_header("set-cookie", "session=secret-cookie")
-        self.send_header("x-request-id", "req-stub")
+        self.send_header("x-request-id", f"req_{secrets.token_hex(12)}")
+        self.send_header("cf-ray", f"{secrets.token_hex(8)}-AMS")
+        self.send_header("openai-processing-ms", "1")
+        self.send_header("x-ratelimit-remaining-requests", "99")
+
+    def _send(self, status: int, content_type: str, payload: bytes) -> None:
+        self._start(status, content_type)
         if self.headers.get("x-stub-gzip"):
             payload = gzip.compress(payload)
             self.send_header("content-encoding", "gzip")
@@ -142,29 +217,42 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(payload)
 
     def _stream(self, events: list[str]) -> None:
-        delay = int(self.headers.get("x-stub-delay-ms", 0)) / 1000
-        self.send_response(200)
-        self.send_header("content-type", "text/event-stream")
+        reset_after = int(self.headers.get("x-stub-reset-after", len(events) + 1))
+        self._start(200, "text/event-stream")
         self.send_header("transfer-encoding", "chunked")
         self.end_headers()
-        for event in events:
-            if delay:
-                time.sleep(delay)
+        for event in events[:reset_after]:
+            if self._stopped_waiting("x-stub-delay-ms"):
+                return
             data = event.encode()
             self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
             self.wfile.flush()
             self.server.sent_at.append(time.perf_counter())
+        if reset_after <= len(events):
+            self.close_connection = True
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.connection.close()  # with a zero linger, a reset (once finish() closes rfile, the socket's last user)
+            return
         self.wfile.write(b"0\r\n\r\n")
 
 
 class StubServer(ThreadingHTTPServer):
+    """Serves on a thread while used as a context manager; ``stop()`` returns at once and frees the port."""
+
     daemon_threads = True
+    request_queue_size = 128  # many requests in flight at once (thread pools, asyncio.gather) all get through
 
     def __init__(self, port: int = 0) -> None:
         super().__init__(("127.0.0.1", port), _Handler)
+        self.socket.setblocking(False)  # so that accepting never blocks the loop
         self.received: list[tuple[str, dict[str, str], bytes]] = []
         self.sent_at: list[float] = []
-        self._thread = threading.Thread(target=self.serve_forever, daemon=True)
+        self.failures: Counter[str] = Counter()
+        self.lock = threading.Lock()
+        self.stopped = threading.Event()
+        self._wake_r, self._wake_w = socket.socketpair()
+        self._connections: set[socket.socket] = set()
+        self._thread = threading.Thread(target=self.serve, daemon=True)
 
     @property
     def base_url(self) -> str:
@@ -177,15 +265,57 @@ class StubServer(ThreadingHTTPServer):
     def __exit__(self, *exc_info: object) -> None:
         self.stop()
 
+    def serve(self) -> None:
+        """Accept connections until ``stop()``: waits on the listening socket and a wake-up socket, no timer."""
+        with selectors.DefaultSelector() as selector:
+            selector.register(self.socket, selectors.EVENT_READ)
+            selector.register(self._wake_r, selectors.EVENT_READ)
+            while True:
+                selector.select()
+                if self.stopped.is_set():
+                    return
+                with suppress(OSError):  # e.g. the client gave up before its connection was accepted
+                    self.process_request(*self.get_request())
+
     def stop(self) -> None:
-        """Stop serving and close the port, so that any request that still reaches it fails."""
+        """Stop serving, close the port and every open connection, so that any request that still comes fails."""
+        self.stopped.set()
+        with suppress(OSError):
+            self._wake_w.send(b"\0")
         if self._thread.is_alive():
-            self.shutdown()
             self._thread.join()
         self.server_close()
+        with self.lock:
+            connections, self._connections = self._connections, set()
+        for connection in connections:
+            with suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
+        self._wake_r.close()
+        self._wake_w.close()
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        request.setblocking(True)
+        with self.lock:
+            self._connections.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self.lock:
+            self._connections.discard(request)
+        super().shutdown_request(request)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Quiet for a client that went away or a server that stopped; a traceback for anything else."""
+        if not self.stopped.is_set() and not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 if __name__ == "__main__":
     server = StubServer(int(sys.argv[1]) if len(sys.argv) > 1 else 0)
     print(server.base_url, flush=True)
-    server.serve_forever()
+    try:
+        server.serve()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import hashlib
 import shutil
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
 import pytest
 
 from conftest import SEED
+from pytest_llmcassette.__main__ import main
+from pytest_llmcassette.formats import native
+
+# The seed as shipped (shared/seed/openai-go-llamacpp-tool-call.yaml), of which tests/data and examples hold copies.
+SEED_SHA256 = "658191d1a9a73dc625f63f05f1d1acdbd84d228147bc0f5297685a95032ef9f3"
+EXAMPLE_SEED = Path(__file__).parents[1] / "examples/cassettes/test_weather_tool_call/test_weather_tool_call.yaml"
 
 SEED_CLIENT = """
 import asyncio
@@ -124,6 +129,8 @@ def _suite(pytester: pytest.Pytester, cassette: Path, body: str) -> None:
 
 def test_seed_replays_unchanged_sync_and_async(pytester: pytest.Pytester) -> None:
     before = SEED.read_bytes()
+    assert hashlib.sha256(before).hexdigest() == SEED_SHA256, f"{SEED} is no longer the shipped seed"
+    assert EXAMPLE_SEED.read_bytes() == before, f"{EXAMPLE_SEED} is no longer the shipped seed"
     _suite(
         pytester,
         SEED,
@@ -132,13 +139,6 @@ def test_seed_replays_unchanged_sync_and_async(pytester: pytest.Pytester) -> Non
     pytester.runpytest().assert_outcomes(passed=2)
     pytester.runpytest("--record-mode=once").assert_outcomes(passed=2)
     assert SEED.read_bytes() == before
-
-
-def test_seed_is_the_shipped_seed() -> None:
-    shared = Path(__file__).parents[2] / "shared" / "seed" / SEED.name
-    if not shared.exists():
-        pytest.skip("no shared/ seed beside this checkout")
-    assert SEED.read_bytes() == shared.read_bytes()
 
 
 def test_changed_question_fails_with_the_plugins_explanation(pytester: pytest.Pytester) -> None:
@@ -160,11 +160,12 @@ def test_changed_question_fails_with_the_plugins_explanation(pytester: pytest.Py
     result.stdout.fnmatch_lines(
         [
             "*no recorded interaction matches this request*",
-            f"*cassette: {SEED} (go-vcr, 2 interactions, 0 used)*",
-            "*request:  POST http://localhost:8080/v1/chat/completions*",
-            "*closest unused recording: #0 POST*",
-            '*-*"content": "What\'s the weather in Florence, Italy?"*',
-            '*+*"content": "What\'s the weather in Rome, Italy?"*',
+            f"*cassette: {SEED} (go-vcr, 2 interactions, 0 used), record mode none",
+            "*request:  POST http://localhost:8080/v1/chat/completions model=openai/gpt-oss-20b messages=2 *",
+            "  recorded #0 (unused, 99% alike): model=openai/gpt-oss-20b messages=2 last user: *Florence*",
+            "What differs from #0 (recorded → sent):",
+            '  messages[1].content: "What\'s the weather in Florence, Italy?" → "What\'s the weather in Rome, Italy?"',
+            f"To record anew, convert it first: `python -m pytest_llmcassette convert {SEED}`.",
         ]
     )
     assert "sk-anything" not in result.stdout.str()
@@ -192,11 +193,10 @@ def test_converted_seed_replays_identically(pytester: pytest.Pytester, tmp_path:
     source = tmp_path / SEED.name
     shutil.copyfile(SEED, source)
     before = source.read_bytes()
-    command = [sys.executable, "-m", "pytest_llmcassette", "convert", str(source), "--out", str(tmp_path / "out")]
-    subprocess.run(command, check=True, capture_output=True)
+    assert main(["convert", str(source), "--out", str(tmp_path / "out")]) == 0  # the CLI, in this process
     assert source.read_bytes() == before
     converted = tmp_path / "out" / SEED.name
-    assert "llm_cassette: 2" in converted.read_text(encoding="utf-8")
+    assert f"llm_cassette: {native.VERSION}\n" in converted.read_text(encoding="utf-8")
     _suite(
         pytester,
         converted,

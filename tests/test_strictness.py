@@ -104,8 +104,11 @@ def test_each_interaction_plays_at_most_once(recorded: pytest.Pytester) -> None:
     result.stdout.fnmatch_lines(
         [
             "*no recorded interaction matches this request*",
-            "*(native, 4 interactions, 2 used)*",
-            "*no unused recording has this method and URL (2 unused)*",
+            "  test:     test_inner.py::test_three_times",
+            "*(native, 4 interactions, 2 used), record mode none",
+            '  request:  POST http://127.0.0.1:9/v1/chat/completions model=stub-model messages=1 last user: "same"',
+            "This request is recorded 2 times, and this is call 3: the test now makes it more often than when it*",
+            "To re-record this test: `pytest 'test_inner.py::test_three_times' --record-mode=rewrite`",
         ]
     )
 
@@ -133,7 +136,15 @@ def test_non_json_bodies_compare_as_bytes(recorded: pytest.Pytester) -> None:
         """,
     )
     result.assert_outcomes(failed=1)
-    result.stdout.fnmatch_lines(["*request:  PUT http://127.0.0.1:9/v1/raw*", "*-exact bytes*", "*+exact  bytes*"])
+    result.stdout.fnmatch_lines(
+        [
+            '*request:  PUT http://127.0.0.1:9/v1/raw "exact bytes"',
+            '  recorded #3 (unused, 0% alike): "exact bytes"',
+            "The body differs from #3's (not JSON: compared byte for byte):",
+            "  recorded: b'exact bytes'",
+            "  sent:     b'exact  bytes'",
+        ]
+    )
 
 
 def test_ignored_body_paths_come_from_the_config_fixture(recorded: pytest.Pytester) -> None:
@@ -177,7 +188,14 @@ def test_mismatch_fails_after_one_attempt_even_when_caught(recorded: pytest.Pyte
     result.assert_outcomes(failed=1)
     assert (recorded.path / "caught").read_text() == "NoMatchingInteraction"
     assert (recorded.path / "attempts").read_text() == "1"
-    result.stdout.fnmatch_lines(["*no recorded interaction matches this request*", '*"content": "other"*'])
+    result.stdout.fnmatch_lines(
+        [
+            "*no recorded interaction matches this request*",
+            '  recorded #0 (unused, 67% alike): model=stub-model messages=1 last user: "same"',
+            "What differs from #0 (recorded → sent):",
+            '  messages[0].content: "same" → "other"',
+        ]
+    )
     assert "APIConnectionError" not in result.stdout.str()
     assert "SECRET" not in result.stdout.str()
 
@@ -195,9 +213,10 @@ def test_unused_interactions_are_listed(recorded: pytest.Pytester) -> None:
     result.stdout.fnmatch_lines(
         [
             "*3 recorded interactions were never requested*",
-            '*#1 POST http://127.0.0.1:9/v1/chat/completions model=stub-model last user message: "same"*',
-            "*#2 POST http://127.0.0.1:9/v1/things?b=2&a=1*",
-            "*#3 PUT http://127.0.0.1:9/v1/raw exact bytes*",
+            '  #1 POST http://127.0.0.1:9/v1/chat/completions model=stub-model messages=1 last user: "same"',
+            "  #2 POST http://127.0.0.1:9/v1/things?b=2&a=1 keys=b,a,trace",
+            '  #3 PUT http://127.0.0.1:9/v1/raw "exact bytes"',
+            "If the test no longer makes these requests, re-record it: `pytest 'test_inner.py::test_partial' *",
         ]
     )
 
