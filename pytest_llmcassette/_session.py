@@ -41,7 +41,7 @@ class CassetteSession:
         if recording is None and mode is RecordMode.NONE:
             raise CassetteNotFound(
                 f"llm_cassette: no cassette at {path}\n"
-                "Record it once, with network access and the API key: `pytest --record-mode=once`."
+                f"Record it once, with network access and the API key: `pytest '{test}' --record-mode=once`."
             )
         if recording is not None and not recording.is_native and mode in _WRITING_MODES:
             raise ReadOnlyCassette(

@@ -120,3 +120,86 @@ def test_nested_classes_and_relative_paths(pytester: pytest.Pytester) -> None:
     (other / "x.yaml").write_text("llm_cassette: 2\ninteractions: []\ncount: 0\n")
     # pytest-recording, when loaded, owns default_cassette_name (its names qualify the innermost class only)
     pytester.runpytest("-p", "no:recording").assert_outcomes(passed=3)  # cassettes/test_names/ need not exist
+
+
+CHANGED = """
+import pytest
+from chat import client
+
+TOOLS = [
+    {"type": "function", "function": {"name": "get_weather", "parameters": {"type": "object"}}},
+    {"type": "function", "function": {"name": "search", "parameters": {"type": "object"}}},
+]
+
+
+@pytest.mark.llm_cassette
+def test_changed(request):
+    changed = request.config.getoption("--changed")
+    extra = {"temperature": 0.2} if changed else {}
+    client().chat.completions.create(
+        model="stub-model",
+        messages=[{"role": "user", "content": "What's the weather in Florence?"}],
+        tools=TOOLS[:1] if changed else TOOLS,
+        metadata={"request_id": "req-2" if changed else "req-1"},
+        **extra,
+    )
+"""
+
+CHANGED_CONFTEST = """
+def pytest_addoption(parser):
+    parser.addoption("--changed", action="store_true")
+"""
+
+
+def test_a_changed_request_shows_each_field_that_differs_and_the_fix(suite: pytest.Pytester, stub: StubServer) -> None:
+    suite.makepyfile(test_changed=CHANGED)
+    suite.makeconftest(CHANGED_CONFTEST)
+    suite.runpytest("--record-mode=once").assert_outcomes(passed=1)
+    stub.stop()
+    result = suite.runpytest("--changed")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            line.replace("[", "[[]")  # brackets are literal here
+            for line in (
+                "llm_cassette: no recorded interaction matches this request",
+                "  test:     test_changed.py::test_changed",
+                "  cassette: *cassettes/test_changed/test_changed.yaml (native, 1 interaction, 0 used), record mode *",
+                "  request:  POST http://127.0.0.1:*/v1/chat/completions model=stub-model messages=1 last user: "
+                '"What\'s the weather in Florence?" tools=[get_weather]*',
+                "  recorded #0 (unused, *% alike): model=stub-model messages=1 * tools=[get_weather, search]*",
+                "What differs from #0 (recorded → sent):",
+                "These fields look volatile; to leave them out of matching: ignore_body_paths=['metadata.request_id']",
+                "To re-record this test: `pytest 'test_changed.py::test_changed' --record-mode=rewrite`",
+            )
+        ]
+    )
+    differences = result.stdout.str().split("What differs from #0 (recorded → sent):\n")[1].split("These fields")[0]
+    assert differences.splitlines() == [
+        '  metadata.request_id: "req-1" → "req-2"',
+        '  tools[1]: {"type":"function","function":{"name":"search","parameters":… → absent',
+        "  temperature: absent → 0.2",
+    ]
+    assert "new_episodes" not in result.stdout.str()  # a changed request is not an additional one
+
+    suite.makepyfile(
+        test_changed=CHANGED.replace(
+            "@pytest.mark.llm_cassette", "@pytest.mark.llm_cassette(ignore_body_paths=['metadata.request_id'])"
+        )
+    )
+    ignored = suite.runpytest("--changed")
+    ignored.stdout.fnmatch_lines(['  metadata.request_id: "req-1" → "req-2" (ignored)'])  # listed last
+    assert "look volatile" not in ignored.stdout.str()
+
+
+def test_a_missing_cassette_says_how_to_record_it(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile("import pytest\n\n@pytest.mark.llm_cassette\ndef test_new():\n    pass\n")
+    result = pytester.runpytest()
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(
+        [
+            "llm_cassette: no cassette at *cassettes/test_a_missing_cassette_says_how_to_record_it/test_new.yaml",
+            "Record it once, with network access and the API key: "
+            "`pytest 'test_a_missing_cassette_says_how_to_record_it.py::test_new' --record-mode=once`.",
+        ]
+    )
