@@ -19,11 +19,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import _scrub, _yaml
+from . import _scrub
 from ._errors import CassetteFormatError
 from ._model import Recording
 from ._words import counted
-from .formats import detect, native, read_recording
+from .formats import load_document, native, recording_of
 
 _SKIP = object()  # what ``_document`` gives for a file to leave out: clearly not a cassette
 _CASSETTE_KEY = re.compile(rb"^(interactions|llm_cassette):", re.M)
@@ -109,7 +109,7 @@ def _problems(source: Source, secrets: set[str], allowed: list[str]) -> tuple[li
         return None
     found, recording = [], None
     try:
-        recording = _recording(document, source.path)
+        recording = recording_of(document, source.path)
     except CassetteFormatError as error:
         found.append(_unreadable(error))
     else:
@@ -125,7 +125,7 @@ def _convert_all(sources: list[Source], out: Path | None, force: bool, check_onl
             document = _document(source)
             if document is _SKIP:
                 continue
-            recording = _recording(document, source.path)
+            recording = recording_of(document, source.path)
         except CassetteFormatError as error:
             print(error.msg, file=sys.stderr)
             failures += 1
@@ -196,26 +196,15 @@ def _walk(folder: Path) -> Iterator[Path]:
 
 def _document(source: Source) -> Any:
     """The file's YAML document, or ``_SKIP`` for a file not named that is clearly not a cassette: YAML without
-    ``interactions`` or ``llm_cassette``, or invalid YAML without either key at the start of a line."""
+    ``interactions`` or ``llm_cassette``, or a file that is not YAML and has neither key at the start of a line."""
     try:
-        text = source.path.read_bytes()
-        document = _yaml.load(text)
-    except OSError:
-        read_recording(source.path)  # fails the same way, with the message the plugin gives everywhere
-        raise
-    except (ValueError, RecursionError):
-        if not source.named and not _CASSETTE_KEY.search(text):
+        document = load_document(source.path)
+    except CassetteFormatError:
+        if not source.named and not _CASSETTE_KEY.search(source.path.read_bytes()):
             return _SKIP
-        read_recording(source.path)
         raise
     is_cassette = isinstance(document, Mapping) and ("interactions" in document or "llm_cassette" in document)
     return document if is_cassette or source.named else _SKIP
-
-
-def _recording(document: Any, path: Path) -> Recording:
-    """What ``read_recording`` gives, from a document already loaded."""
-    reader = detect(document, path)
-    return Recording(path, reader.NAME, reader.read(document, path))
 
 
 def _ok(recording: Recording) -> str:

@@ -196,7 +196,7 @@ class Cassette:
         recording = self.recording
         return _diagnosis.Situation(
             self.test,
-            str(self.path),
+            _diagnosis.shown_path(self.path),
             self.options.record_mode.value,
             None if recording is None else recording.format,
             self.interactions,

@@ -6,6 +6,7 @@ Built only when a test fails, from what the cassette knows; never shows a header
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from . import _diff, _scrub
@@ -106,6 +107,14 @@ def unused(situation: Situation, positions: list[int]) -> str:
         f"`pytest '{situation.test}' --record-mode=rewrite` (or set allow_unused=True)."
     )
     return "\n".join(lines)
+
+
+def shown_path(path: Path) -> str:
+    """``path`` relative to the working folder when it is inside it, as a developer would type it."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
 
 
 def _bytes(body: bytes, width: int = 100) -> str:

@@ -56,7 +56,8 @@ def load(text: str | bytes) -> Any:
         node = yaml.compose(text, Loader=_Loader)
         if node is None:
             return None
-        if _expanded_size(node, {}) > MOST_VALUES:
+        sizes: dict[Node, int] = {}
+        if _expanded_size(node, sizes) > max(MOST_VALUES, 2 * len(sizes)):  # far more than the nodes written
             raise InvalidYAML(
                 f"its aliases make a value contain itself, or expand to over {MOST_VALUES:,} values (an alias bomb)"
             )
@@ -84,7 +85,10 @@ def _expanded_size(node: Node, sizes: dict[Node, int]) -> int:
 def _construct(node: Node) -> Any:
     kind = node.__class__
     if kind is ScalarNode:
-        return _scalars.value(node.tag, node.value)
+        try:
+            return _scalars.value(node.tag, node.value)
+        except (yaml.YAMLError, ValueError) as error:  # a tag of no safe type, a 13th month: say where
+            raise InvalidYAML(f"{error} (line {node.start_mark.line + 1})") from None
     if kind is MappingNode and node.tag == _MAP and all(key.tag not in _FLATTENED for key, _ in node.value):
         try:
             mapping = {_construct(key): _construct(value) for key, value in node.value}

@@ -18,24 +18,48 @@ from .._model import Recording
 from . import cassetter, govcr, native, vcrpy
 
 READERS: tuple[ModuleType, ...] = (native, govcr, vcrpy, cassetter)
+MAX_BYTES = 20 * 2**20  # no recording of an LLM test comes near; a file this big is a mistake, and slow to read
 
 
 def read_recording(path: Path) -> Recording:
     """The interactions of the cassette at ``path``, whatever tool wrote it."""
+    return recording_of(load_document(path), path)
+
+
+def load_document(path: Path) -> Any:
+    """The YAML document of the file at ``path``; ``CassetteFormatError`` for a file that is not one."""
     try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise CassetteFormatError(
+                path,
+                f"it holds {size / 2**20:.1f} MB, more than the {MAX_BYTES // 2**20} MB a cassette may: a recording "
+                "this large is a mistake (shorten large payloads with a before_record_response hook)",
+            )
         text = path.read_bytes()
     except OSError as error:
         raise CassetteFormatError(path, error.strerror or str(error)) from None
+    if not text.strip():
+        raise CassetteFormatError(path, "the file is empty")
     try:
-        document = _yaml.load(text)
+        return _yaml.load(text)
     except ValueError as error:  # _yaml.InvalidYAML, or a scalar YAML's types refuse (a 13th month)
-        raise CassetteFormatError(path, f"not valid YAML: {error}") from None
+        raise CassetteFormatError(path, f"not valid YAML: {_one_paragraph(str(error))}") from None
     except RecursionError:
-        raise CassetteFormatError(
-            path, "a YAML alias makes a value contain itself, or values nest too deeply"
-        ) from None
+        raise CassetteFormatError(path, "values nest too deeply") from None
+
+
+def recording_of(document: Any, path: Path) -> Recording:
+    """The interactions of a cassette's ``document``, read from ``path``, whatever tool wrote it."""
     reader = detect(document, path)
     return Recording(path, reader.NAME, reader.read(document, path))
+
+
+def _one_paragraph(message: str) -> str:
+    """libyaml's message on one line, without its stand-in for the file's name (the error names the file)."""
+    for stand_in in (' in "<byte string>",', ' in "<unicode string>",', ' in "<file>",'):
+        message = message.replace(stand_in, "")
+    return " ".join(line.strip() for line in message.splitlines() if line.strip() and line.strip() != "^")
 
 
 def detect(document: Any, path: Path) -> ModuleType:

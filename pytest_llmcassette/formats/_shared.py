@@ -31,6 +31,8 @@ class Where:
         """``mapping[key]``, which must be present and of ``kind``."""
         if key not in mapping:
             raise self.error(f"{what or key} is missing")
+        if mapping[key] is None:
+            raise self.error(f"{what or key} must be {_kind_name(kind)}, not null")
         return self.optional(mapping, key, kind, what)  # type: ignore[return-value]
 
     def optional(self, mapping: Mapping[str, Any], key: str, kind: type[T], what: str | None = None) -> T | None:
@@ -45,6 +47,12 @@ class Where:
         return value
 
 
+def shown(value: Any, width: int = 60) -> str:
+    """``repr(value)``, cut to ``width`` characters: a message names a wrong value without repeating all of it."""
+    text = repr(value)
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 def _kind_name(kind: type) -> str:
     return {dict: "a mapping", list: "a list", str: "a string", int: "an integer", bytes: "binary"}.get(
         kind, kind.__name__
@@ -52,15 +60,21 @@ def _kind_name(kind: type) -> str:
 
 
 ReadOne = Callable[[Mapping[str, Any], Mapping[str, Any], Where], Interaction]
+KeyCheck = Callable[[Mapping[str, Any], "Where"], None]
 
 
-def each_interaction(document: Mapping[str, Any], path: Path, read_one: ReadOne) -> tuple[Interaction, ...]:
-    """``read_one(request, response, where)`` for every interaction, each checked to have both as mappings."""
+def each_interaction(
+    document: Mapping[str, Any], path: Path, read_one: ReadOne, known: KeyCheck | None = None
+) -> tuple[Interaction, ...]:
+    """``read_one(request, response, where)`` for every interaction, each checked to have both as mappings (and,
+    with ``known``, to hold no other keys)."""
     where = Where(path)
     interactions = []
     for index, item in enumerate(where.field(document, "interactions", list)):
         at = where.at(index)
         item = at.mapping(item, "the interaction")
+        if known is not None:
+            known(item, at)
         request = at.mapping(at.field(item, "request", dict), "request")
         response = at.mapping(at.field(item, "response", dict), "response")
         interactions.append(read_one(request, response, at))
@@ -111,11 +125,11 @@ def request(method: Any, url: Any, header_pairs: Headers, body: bytes, where: Wh
     if method is None:
         raise where.error("the request has no method")
     if not isinstance(method, str) or not method.isalpha():
-        raise where.error(f"the request's method must be an HTTP method such as POST, not {method!r}")
+        raise where.error(f"the request's method must be an HTTP method such as POST, not {shown(method)}")
     if url is None:
         raise where.error("the request has no URL")
     if not isinstance(url, str) or "://" not in url:
-        raise where.error(f"the request's URL must be an absolute URL, not {url!r}")
+        raise where.error(f"the request's URL must be an absolute URL, not {shown(url)}")
     return RecordedRequest(method.upper(), url, header_pairs, body)
 
 
@@ -123,7 +137,7 @@ def response(status: Any, header_pairs: Headers, body: bytes | tuple[bytes, ...]
     """The response as replay serves it (see ``_wire``). A ``body`` given as chunks (a format that stores
     server-sent events one by one, always decoded) is served as it is."""
     if not isinstance(status, int) or isinstance(status, bool) or not 100 <= status <= 599:
-        raise where.error(f"the response status must be an HTTP status code, not {status!r}")
+        raise where.error(f"the response status must be an HTTP status code, not {shown(status)}")
     if isinstance(body, tuple):
         return _wire.response_of_events(status, header_pairs, body)
     try:

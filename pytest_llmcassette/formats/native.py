@@ -60,22 +60,28 @@ def matches(document: Mapping[str, Any]) -> bool:
 def read(document: Mapping[str, Any], path: Path) -> tuple[Interaction, ...]:
     where = Where(path)
     version = document.get("llm_cassette")
-    if type(version) is int and version > VERSION:
+    if type(version) is int and version > VERSION:  # (type: True and 2.0 are not versions)
         raise where.error(
             f"written by a newer pytest-llmcassette (cassette format {version}; this one reads {_READS[0]} to "
             f"{VERSION}): upgrade the plugin"
         )
-    if version not in _READS:
-        raise where.error(f"llm_cassette: {version!r} is not a cassette format version ({_READS[0]} to {VERSION})")
+    if type(version) is not int or version not in _READS:
+        raise where.error(
+            f"llm_cassette: {_shared.shown(version)} is not a cassette format version ({_READS[0]} to {VERSION})"
+        )
     _known_keys(document, _DOCUMENT_KEYS, where, "the cassette")
-    interactions = _shared.each_interaction(document, path, _interaction)
+    interactions = _shared.each_interaction(
+        document, path, _interaction, lambda item, at: _known_keys(item, _INTERACTION_KEYS, at, "the interaction")
+    )
     if version >= 2:
         count = document.get("count")
-        if count is None:
+        if count is None or list(document)[-1] != "count":
             raise where.error(
-                "it has no closing 'count' line: the file was cut short (or that line deleted); restore it from "
-                "version control or re-record it"
+                "it has no closing 'count' line: the file was cut short (or that line deleted or moved); restore it "
+                "from version control or re-record it"
             )
+        if type(count) is not int:
+            raise where.error(f"count must be a whole number, not {_shared.shown(count)}")
         if count != len(interactions):
             raise where.error(
                 f"its closing line says count: {count!r} but it holds "
@@ -171,7 +177,9 @@ def _events(value: Any, where: Where) -> tuple[bytes, ...]:
             raise where.error(f"event {number} has both json and data")
         for name in ("data", "event", "id", "comment", "retry"):
             if name in event and not (isinstance(event[name], str) or (name == "retry" and type(event[name]) is int)):
-                raise where.error(f"event {number}: {name} must be a string, not {event[name]!r}")
+                raise where.error(f"event {number}: {name} must be a string, not {_shared.shown(event[name])}")
+            if name in event and any(character in str(event[name]) for character in "\r\n"):
+                raise where.error(f"event {number}: {name} holds a line break, which would end the event on the wire")
     try:
         return _sse.serialize(value)
     except (TypeError, ValueError, RecursionError) as error:
