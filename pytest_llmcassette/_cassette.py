@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import datetime
 import itertools
 import threading
 import warnings
-from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from . import _diagnosis, _scrub, _wire
+from . import _diagnosis, _provenance, _scrub, _wire
 from ._errors import CassetteError, NoMatchingInteraction, SecretInCassette, StreamCutByClient, UnusedInteractions
 from ._matching import MatchRules, RequestIndex
 from ._model import Headers, Interaction, RecordedError, RecordedRequest, RecordedResponse, Recording
@@ -37,6 +38,8 @@ class CassetteOptions:
     allow_unused: bool = False
     record_retries: bool = False
     replay_placeholders: bool = True
+    max_age_days: int | None = None
+    max_age_action: str = "warn"  # or "fail"
 
 
 _RETRIED_STATUSES = frozenset({408, 409, 429})  # and 5xx: what the SDKs retry
@@ -79,7 +82,7 @@ class Cassette:
         self._secrets = _scrub.environment_values(options.scrub.secret_env_vars)  # and, as recorded, the headers'
 
     def play(
-        self, method: str, url: str, body: bytes, headers: Iterable[tuple[str, str]] = ()
+        self, method: str, url: str, body: bytes, headers: Sequence[tuple[str, str]] = ()
     ) -> RecordedResponse | None:
         """The recorded response to this request, or None when it is to go to the server and be recorded."""
         secrets = self._secrets | _scrub.credential_values(headers) | _scrub.query_values(url)
@@ -97,7 +100,8 @@ class Cassette:
                 f"  test: {self.test}"
             )
         else:
-            message = _diagnosis.no_match(self._situation(), self._index, sent.method, sent.url, sent.body)
+            situation = replace(self._situation(), sdk_now=_provenance.sdk_of(headers))
+            message = _diagnosis.no_match(situation, self._index, sent.method, sent.url, sent.body)
         error = NoMatchingInteraction(message)
         with self._lock:
             self.errors.append(error)
@@ -138,6 +142,24 @@ class Cassette:
         """A point in time, for ``record(began=...)``."""
         return next(self._clock)
 
+    def check_age(self) -> None:
+        """Warn, or fail, when the cassette this test replays was recorded longer ago than ``max_age``."""
+        limit, recording = self.options.max_age_days, self.recording
+        if limit is None or self.records or recording is None or recording.provenance is None:
+            return  # another tool's cassette, or one written before provenance, has no date to judge
+        recorded_on = recording.provenance.date
+        age = (datetime.datetime.now(datetime.UTC).date() - recorded_on).days
+        if age <= limit:
+            return
+        message = (
+            f"llm_cassette: {_diagnosis.shown_path(self.path)} was recorded {counted(age, 'day')} ago "
+            f"({recorded_on.isoformat()}), more than max_age ({counted(limit, 'day')}).\n"
+            f"Re-record it: `pytest '{self.test}' --record-mode=rewrite`"
+        )
+        if self.options.max_age_action == "fail":
+            raise CassetteError(message)
+        warnings.warn(message, stacklevel=1)
+
     def cut_error(self, response: RecordedResponse) -> StreamCutByClient:
         """The failure for reading a replayed stream past where the client stopped reading it while recording."""
         count = len(response.chunks)
@@ -167,13 +189,14 @@ class Cassette:
         """
         if not self.records:
             return None
-        items = native.to_documents(self._interactions_to_write())
+        written = self._interactions_to_write()
+        items = native.to_documents(written)
         appending = existing_text is not None and self.options.record_mode not in (RecordMode.ALL, RecordMode.REWRITE)
         self._check_secrets(items, first=len(self.interactions) if appending else 0)
         if appending:
             assert existing_text is not None
             return (native.append(existing_text, items), len(items), True) if items else None
-        return native.write(items), len(items), False
+        return native.write(items, _provenance.of(written, self.test)), len(items), False
 
     def _interactions_to_write(self) -> list[Interaction]:
         """What was recorded, less the attempts the SDK retried (unless kept), scrubbed."""
@@ -203,6 +226,7 @@ class Cassette:
             self.played,
             self.options.rules.ignore_body_paths,
             frozenset(self._secrets),
+            None if recording is None else recording.provenance,
         )
 
 

@@ -5,13 +5,14 @@ Built only when a test fails, from what the cassette knows; never shows a header
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import _diff, _scrub
+from . import _diff, _provenance, _scrub
 from ._matching import RequestIndex, parse_json
-from ._model import Interaction
+from ._model import Interaction, Provenance
 from ._words import counted
 
 _CANDIDATES_SHOWN = 3
@@ -29,6 +30,8 @@ class Situation:
     played: list[bool]
     ignored: tuple[tuple[str, ...], ...]
     secrets: frozenset[str]
+    provenance: Provenance | None = None
+    sdk_now: str | None = None  # the SDK sending the request that failed, from its user agent
 
     def describe(self) -> str:
         if self.format is None:
@@ -50,6 +53,7 @@ def no_match(situation: Situation, index: RequestIndex | None, method: str, url:
         f"  test:     {situation.test}",
         f"  cassette: {situation.describe()}",
         f"  request:  {_diff.summary(method, _scrub.url(url, situation.secrets), body)}",
+        *_what_moved(situation, body),
     ]
     if index is not None and index.recordings_of(method, url, body):
         count = index.recordings_of(method, url, body)
@@ -107,6 +111,21 @@ def unused(situation: Situation, positions: list[int]) -> str:
         f"`pytest '{situation.test}' --record-mode=rewrite` (or set allow_unused=True)."
     )
     return "\n".join(lines)
+
+
+def _what_moved(situation: Situation, body: bytes) -> list[str]:
+    """Since the recording: its age, the SDK that sends, the model asked for (from the cassette's provenance)."""
+    provenance = situation.provenance
+    if provenance is None:
+        return []
+    days = (datetime.datetime.now(datetime.UTC).date() - provenance.date).days
+    moved = [f"recorded {counted(days, 'day')} ago ({provenance.date.isoformat()})"]
+    if situation.sdk_now and provenance.sdks and situation.sdk_now not in provenance.sdks:
+        moved.append(f"recorded with {', '.join(provenance.sdks)}, now {situation.sdk_now}")
+    model = _provenance.model_of(body)
+    if model and provenance.models and model not in provenance.models:
+        moved.append(f"model {', '.join(provenance.models)} in the recording, {model} now")
+    return [f"  since:    {'; '.join(moved)}"]
 
 
 def shown_path(path: Path) -> str:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 Headers = tuple[tuple[str, str], ...]
 
@@ -59,12 +61,34 @@ class Interaction:
 
 
 @dataclass(frozen=True, slots=True)
+class Provenance:
+    """Where a recording came from (see ``_provenance``)."""
+
+    by: str  # "pytest-llmcassette 0.1.0"
+    date: datetime.date
+    test: str
+    sdks: tuple[str, ...] = ()  # "OpenAI/Python 3.60.0", from the requests' user agents
+    models: tuple[str, ...] = ()  # the ``model`` of the requests, in order of first use
+
+    def document(self) -> dict[str, Any]:
+        return {
+            "by": self.by,
+            "date": self.date.isoformat(),
+            "test": self.test,
+            "sdks": list(self.sdks),
+            "models": list(self.models),
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class Recording:
-    """What one cassette file holds: its interactions, and the format (the tool) they were read from."""
+    """What one cassette file holds: its interactions, the format (the tool) they were read from, and, for this
+    plugin's own, where they came from."""
 
     path: Path
     format: str
     interactions: tuple[Interaction, ...] = ()
+    provenance: Provenance | None = None
 
     @property
     def is_native(self) -> bool:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,8 @@ CONFIG_KEYS = LIST_KEYS | {
     "allow_unused",
     "record_retries",
     "replay_placeholders",
+    "max_age",
+    "max_age_action",
     "before_record_request",
     "before_record_response",
 }
@@ -43,6 +46,7 @@ def cassette_options(
     marker_args: tuple[Any, ...],
     marker_options: Mapping[str, Any],
     command_line_mode: str | None,
+    command_line_max_age: str | None,
     settings: Mapping[str, Any],
     folder: str,
     name: str,
@@ -92,8 +96,26 @@ def cassette_options(
         allow_unused=bool(merged.get("allow_unused", False)),
         record_retries=bool(merged.get("record_retries", False)),
         replay_placeholders=bool(merged.get("replay_placeholders", True)),
+        max_age_days=_days(marker_options.get("max_age") or command_line_max_age or settings.get("max_age")),
+        max_age_action=_action(merged.get("max_age_action", "warn")),
     )
     return path, options
+
+
+def _days(value: Any) -> int | None:
+    """A maximum age: a number of days, or text such as ``90d``, ``12w``, ``1y``."""
+    if value is None or (type(value) is int and value >= 0):
+        return value
+    match = re.fullmatch(r"(\d+)\s*([dwy])", str(value).strip())
+    if match is None:
+        raise CassetteError(f"llm_cassette: max_age must be days, or text such as 90d, 12w or 1y, not {value!r}")
+    return int(match[1]) * {"d": 1, "w": 7, "y": 365}[match[2]]
+
+
+def _action(value: Any) -> str:
+    if value not in ("warn", "fail"):
+        raise CassetteError(f"llm_cassette: max_age_action must be 'warn' or 'fail', not {value!r}")
+    return str(value)
 
 
 def _names(options: Mapping[str, Any], key: str) -> tuple[str, ...]:

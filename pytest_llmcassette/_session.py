@@ -81,6 +81,8 @@ class CassetteSession:
                 if written is None or written[0] == existing:
                     return replace(use, outcome=UNCHANGED)
                 text, count, appended = written
+                if existing is not None and not appended and native.same_recording(existing, text):
+                    return replace(use, outcome=UNCHANGED)  # where it came from aside, the same: left as it was
                 _write_atomically(path, text)
         except OSError as error:
             raise CassetteError(f"llm_cassette: cannot write {path}: {error.strerror or error}") from None

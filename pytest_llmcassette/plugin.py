@@ -39,6 +39,13 @@ def pytest_addoption(parser: pytest.Parser, pluginmanager: pytest.PytestPluginMa
         help="llm_cassette: write the run report (every marked test's cassette, totals, orphans) as JSON to PATH.",
     )
     group.addoption(
+        "--llm-cassette-max-age",
+        metavar="AGE",
+        default=None,
+        help="llm_cassette: warn about (or, with max_age_action='fail', fail for) cassettes recorded longer ago "
+        "than AGE: days, or 90d, 12w, 1y.",
+    )
+    group.addoption(
         "--llm-cassette-orphans",
         choices=ORPHAN_ACTIONS,
         default="report",
@@ -210,14 +217,17 @@ def llm_cassette(
             f"use the cassette {vcr_cassette_dir}/{default_cassette_name}.yaml. Remove one marker, or give "
             'llm_cassette a file of its own: @pytest.mark.llm_cassette("<name>.llm.yaml").'
         )
-    mode = config.getoption("record_mode", None)
-    path, options = cassette_options(args, kwargs, mode, llm_cassette_config, vcr_cassette_dir, default_cassette_name)
+    mode, max_age = config.getoption("record_mode", None), config.getoption("llm_cassette_max_age")
+    path, options = cassette_options(
+        args, kwargs, mode, max_age, llm_cassette_config, vcr_cassette_dir, default_cassette_name
+    )
     session = config.stash.get(_session_key, None)
     if session is None:
         from ._session import CassetteSession
 
         session = config.stash[_session_key] = CassetteSession()
     cassette = session.open(path, options, request.node.nodeid)
+    cassette.check_age()
     request.node.stash[_cassette_key] = cassette
     try:
         with session.bridge.serving(cassette), _placeholder_keys(cassette):

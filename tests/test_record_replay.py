@@ -48,7 +48,7 @@ def test_cassette_is_readable_yaml_without_credentials(suite: pytest.Pytester, s
     assert '"content":" stream"}' in text  # one line of YAML data (a flow mapping, compact JSON) per SSE event
     assert text.count("\n    - json: {") == 6 and "\n    - data: '[DONE]'\n" in text
     assert "data: '[DONE]'" in text
-    for secret in ("sk-test-secret", "authorization", "secret-cookie", "set-cookie", "x-request-id", "date:"):
+    for secret in ("sk-test-secret", "authorization", "secret-cookie", "set-cookie", "x-request-id", "      date:"):
         assert secret not in text.lower()
     assert "user-agent: OpenAI/Python" in text and "x-stainless-package-version:" in text  # what helps to read it
     assert "x-stainless-retry-count" not in text and "x-stainless-os" not in text
@@ -146,7 +146,9 @@ def test_missing_cassette_in_none_mode_says_how_to_record(suite: pytest.Pytester
     )
     result = suite.runpytest()
     result.assert_outcomes(errors=1)
-    result.stdout.fnmatch_lines(["*no cassette at *test_missing.yaml*", "*pytest --record-mode=once*"])
+    result.stdout.fnmatch_lines(
+        ["*no cassette at *test_missing.yaml*", "*pytest 'test_missing.py::test_missing' --record-mode=once*"]
+    )
 
 
 def test_unmarked_tests_are_untouched(suite: pytest.Pytester) -> None:

@@ -52,7 +52,9 @@ def load_document(path: Path) -> Any:
 def recording_of(document: Any, path: Path) -> Recording:
     """The interactions of a cassette's ``document``, read from ``path``, whatever tool wrote it."""
     reader = detect(document, path)
-    return Recording(path, reader.NAME, reader.read(document, path))
+    interactions = reader.read(document, path)
+    provenance = native.provenance(document, path) if reader is native else None
+    return Recording(path, reader.NAME, interactions, provenance)
 
 
 def _one_paragraph(message: str) -> str:

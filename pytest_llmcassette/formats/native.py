@@ -33,9 +33,9 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from .. import _sse, _yaml
+from .. import _provenance, _sse, _yaml
 from .._matching import parse_json
-from .._model import Headers, Interaction, RecordedError, RecordedResponse
+from .._model import Headers, Interaction, Provenance, RecordedError, RecordedResponse
 from .._words import counted
 from . import _shared
 from ._shared import Where
@@ -47,7 +47,7 @@ _COUNT_LINE = re.compile(r"^count: (\d+)\n", re.M)
 HEADER = "# Recorded by pytest-llmcassette. Replayed by `pytest`; re-record with `pytest --record-mode=rewrite`.\n"
 _BODY_KEYS = ("json", "events", "text", "base64")
 _EVENT_FIELDS = ("json", "data", "event", "id", "retry", "comment")
-_DOCUMENT_KEYS = ("llm_cassette", "interactions", "count")
+_DOCUMENT_KEYS = ("llm_cassette", "recorded", "interactions", "count")
 _INTERACTION_KEYS = ("request", "response")
 _REQUEST_KEYS = ("method", "url", "headers", *_BODY_KEYS)
 _RESPONSE_KEYS = ("status", "headers", *_BODY_KEYS, "error", "cut_by_client")
@@ -191,9 +191,30 @@ def to_documents(interactions: Iterable[Interaction]) -> list[dict[str, Any]]:
     return [_document(interaction) for interaction in interactions]
 
 
-def write(items: list[dict[str, Any]]) -> str:
-    """A whole cassette holding ``items`` (from ``to_documents``), as text."""
-    return HEADER + _yaml.dump({"llm_cassette": VERSION, "interactions": items, "count": len(items)})
+def write(items: list[dict[str, Any]], provenance: Provenance | None = None) -> str:
+    """A whole cassette holding ``items`` (from ``to_documents``), and where they came from, as text."""
+    document: dict[str, Any] = {"llm_cassette": VERSION}
+    if provenance is not None:
+        document["recorded"] = provenance.document()
+    return HEADER + _yaml.dump({**document, "interactions": items, "count": len(items)})
+
+
+def provenance(document: Mapping[str, Any], path: Path) -> Provenance | None:
+    """Where the cassette's recordings came from, when it says (format 2)."""
+    try:
+        return _provenance.read(document.get("recorded"))
+    except ValueError as error:
+        raise Where(path).error(str(error)) from None
+
+
+def same_recording(text: str, other: str) -> bool:
+    """Whether two cassette texts hold the same interactions (where they came from aside)."""
+    first, second = _yaml.load(text), _yaml.load(other)
+    if not isinstance(first, dict) or not isinstance(second, dict):
+        return False
+    first.pop("recorded", None)
+    second.pop("recorded", None)
+    return bool(first == second)
 
 
 def append(existing: str, items: list[dict[str, Any]]) -> str:
