@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ._ledger import Price, Tokens
 from ._words import counted
 
 SCHEMA = 1
@@ -34,6 +35,8 @@ class CassetteUse:
     unused: int = 0  # recorded interactions the test left unused
     live_requests: int = 0  # requests that went to the network
     written: int = 0  # interactions written to the file
+    tokens_replayed: dict[str, list[int]] = field(default_factory=dict)  # model -> [input, output, cached]
+    tokens_spent: dict[str, list[int]] = field(default_factory=dict)  # the same, of the live requests
 
 
 @dataclass(slots=True)
@@ -42,14 +45,37 @@ class RunReport:
     folders: Counter[str] = field(default_factory=Counter)  # a default cassette folder -> marked tests collected
     partial: bool = False  # the run selected only some tests: no orphans can be told
     orphans: list[str] = field(default_factory=list)
+    prices: dict[str, Price] = field(default_factory=dict)
+    seconds: float = 0.0  # how long the run took
 
     def to_json(self) -> dict[str, Any]:
         return {
             "schema": SCHEMA,
             "totals": self.totals(),
+            "ledger": self.ledger(),
             "cassettes": [asdict(use) for use in self.uses],
             "orphans": self.orphans,
         }
+
+    def ledger(self) -> dict[str, Any]:
+        """Requests and tokens replayed instead of sent, and spent in record modes, by model; dollars at the
+        user's prices where a model has one."""
+        sides = {}
+        for side in ("replayed", "spent"):
+            by_model: dict[str, Tokens] = {}
+            for use in self.uses:
+                for model, (tokens_in, tokens_out, cached) in getattr(use, f"tokens_{side}").items():
+                    by_model[model] = by_model.get(model, Tokens()) + Tokens(tokens_in, tokens_out, cached)
+            priced = {
+                model: self.prices[model].of(tokens) for model, tokens in by_model.items() if model in self.prices
+            }
+            sides[side] = {
+                "requests": sum(use.played if side == "replayed" else use.live_requests for use in self.uses),
+                "tokens": sum(tokens.total for tokens in by_model.values()),
+                "by_model": {model: asdict(tokens) for model, tokens in sorted(by_model.items())},
+                "dollars": round(sum(priced.values()), 6) if priced else None,
+            }
+        return sides
 
     def worker_data(self) -> dict[str, Any]:
         """What a pytest-xdist worker sends to the controller."""
@@ -114,6 +140,8 @@ def render(report: RunReport, write: Callable[[str], None], verbose: bool, orpha
     if totals["not_written"]:
         parts.append(f"{totals['not_written']} not written (the test failed)")
     write(", ".join(parts))
+    for line in _ledger_lines(report):
+        write(line)
     if totals["live_requests"]:
         write(
             f"{counted(totals['tests_on_the_network'], 'test')} went to the network: "
@@ -133,6 +161,28 @@ def render(report: RunReport, write: Callable[[str], None], verbose: bool, orpha
         write(f"{counted(len(report.orphans), 'orphan cassette')} {verb}: no test of this run used them")
         for orphan in report.orphans:
             write(f"  {orphan}")
+
+
+def _ledger_lines(report: RunReport) -> list[str]:
+    """``replayed 400 requests, 1.2 M tokens, about $3.10 at your prices, in 4.1 s`` (and what recording spent)."""
+    ledger, lines = report.ledger(), []
+    for side, verb in (("replayed", "replayed"), ("spent", "recording sent")):
+        figures = ledger[side]
+        if not figures["requests"]:
+            continue
+        line = f"{verb} {counted(figures['requests'], 'request')}, {_tokens(figures['tokens'])}"
+        if figures["dollars"] is not None:
+            line += f", about ${figures['dollars']:.2f} at your prices"
+        lines.append(line + (f", in {report.seconds:.1f} s" if side == "replayed" else ""))
+    return lines
+
+
+def _tokens(count: int) -> str:
+    if count >= 1_000_000:
+        return f"{count / 1e6:.1f} M tokens"
+    if count >= 10_000:
+        return f"{count / 1e3:.0f} k tokens"
+    return counted(count, "token")
 
 
 def _shown(uses: Iterable[CassetteUse], verbose: bool) -> list[CassetteUse]:

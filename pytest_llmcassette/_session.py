@@ -14,8 +14,9 @@ import filelock
 from ._bridge import Bridge
 from ._cassette import Cassette, CassetteOptions, RecordMode
 from ._errors import CassetteError, CassetteFormatError, CassetteNotFound, ReadOnlyCassette
+from ._ledger import Tokens, usage
 from ._matching import MatchRules, RequestIndex
-from ._model import Recording
+from ._model import Interaction, Recording
 from ._report import APPENDED, NOT_WRITTEN, RECORDED, REPLAYED, UNCHANGED, CassetteUse
 from .formats import native, read_recording
 
@@ -61,14 +62,17 @@ class CassetteSession:
         one after the other: but in ``all``/``rewrite``, each appends to what the others wrote.
         """
         path = cassette.path
+        played = [i for i, done in zip(cassette.interactions, cassette.played, strict=True) if done]
         use = CassetteUse(
             test,
             str(path),
             cassette.options.record_mode.value,
             REPLAYED,
-            played=sum(cassette.played),
+            played=len(played),
             unused=len(cassette.unused),
             live_requests=len(cassette.recorded),
+            tokens_replayed=_tokens(played),
+            tokens_spent=_tokens(cassette.recorded),
         )
         if not cassette.records:
             return use
@@ -111,6 +115,15 @@ class CassetteSession:
         if index is None:
             index = self._indexes[key] = RequestIndex([i.request for i in recording.interactions], rules)
         return index
+
+
+def _tokens(interactions: list[Interaction]) -> dict[str, list[int]]:
+    """Tokens by model, as the report keeps them: ``[input, output, cached]``."""
+    by_model: dict[str, Tokens] = {}
+    for interaction in interactions:
+        model, tokens = usage(interaction)
+        by_model[model] = by_model.get(model, Tokens()) + tokens
+    return {model: [tokens.input, tokens.output, tokens.cached] for model, tokens in by_model.items()}
 
 
 def _written_here(path: Path) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import importlib.util
 import os
+import time
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -27,6 +28,7 @@ _cassette_key: pytest.StashKey[Cassette] = pytest.StashKey()
 _passed_key: pytest.StashKey[bool] = pytest.StashKey()
 _session_key: pytest.StashKey[CassetteSession] = pytest.StashKey()
 _report_key: pytest.StashKey[RunReport] = pytest.StashKey()
+_started_key: pytest.StashKey[float] = pytest.StashKey()
 ORPHAN_ACTIONS = ("report", "fail", "delete")
 
 
@@ -52,6 +54,13 @@ def pytest_addoption(parser: pytest.Parser, pluginmanager: pytest.PytestPluginMa
         help="llm_cassette: cassettes no test used in a run of every test: report them (default), fail the run, "
         "or delete them.",
     )
+    parser.addini(
+        "llm_cassette_prices",
+        type="linelist",
+        default=[],
+        help="llm_cassette: prices for the run report's ledger, one `model = input, output[, cached]` a line, in "
+        "dollars per million tokens.",
+    )
     if not _pytest_recording_active(pluginmanager):
         group.addoption(
             "--record-mode",
@@ -69,6 +78,10 @@ def _pytest_recording_active(pluginmanager: pytest.PytestPluginManager) -> bool:
     if pluginmanager.is_blocked("recording") or os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD"):
         return False
     return importlib.util.find_spec("pytest_recording") is not None
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    session.config.stash[_started_key] = time.monotonic()
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -157,7 +170,19 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
     target = config.getoption("llm_cassette_report")
     if target:
+        _price_and_time(report, config)
         write_json(report, Path(target))
+
+
+def _price_and_time(report: RunReport, config: pytest.Config) -> None:
+    from ._errors import CassetteError
+    from ._ledger import prices
+
+    try:
+        report.prices = prices(config.getini("llm_cassette_prices"))
+    except ValueError as error:
+        raise CassetteError(str(error)) from None
+    report.seconds = time.monotonic() - config.stash.get(_started_key, time.monotonic())
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
@@ -166,6 +191,7 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
         return
     from ._report import render
 
+    _price_and_time(report, config)
     terminalreporter.write_sep("-", "llm_cassette")
     verbose = config.get_verbosity() > 0
     render(report, terminalreporter.write_line, verbose, config.getoption("llm_cassette_orphans"))

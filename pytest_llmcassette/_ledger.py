@@ -1,0 +1,144 @@
+"""What replay saved: the tokens a recorded response says it used, and, at prices the user gives, the money.
+
+Read from the usage fields the providers put in their answers: OpenAI chat completions, Responses and embeddings
+(also the usage chunk of a stream), Anthropic messages (input, output and cache tokens, streamed in
+``message_start``/``message_delta``), Gemini's ``usageMetadata``. No price table is shipped, since prices change.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ._model import Interaction
+
+
+@dataclass(frozen=True, slots=True)
+class Tokens:
+    input: int = 0
+    output: int = 0
+    cached: int = 0  # of the input, read from a cache
+
+    def __add__(self, other: Tokens) -> Tokens:
+        return Tokens(self.input + other.input, self.output + other.output, self.cached + other.cached)
+
+    @property
+    def total(self) -> int:
+        return self.input + self.output
+
+
+@dataclass(frozen=True, slots=True)
+class Price:
+    """Dollars per million tokens."""
+
+    input: float
+    output: float
+    cached: float | None = None  # None: as input
+
+    def of(self, tokens: Tokens) -> float:
+        cached = self.input if self.cached is None else self.cached
+        return (
+            (tokens.input - tokens.cached) * self.input + tokens.cached * cached + tokens.output * self.output
+        ) / 1e6
+
+
+def usage(interaction: Interaction) -> tuple[str, Tokens]:
+    """The model an interaction asked for, and the tokens its response says it used (zero when it does not say)."""
+    model = _model(interaction.request.body)
+    chunks = interaction.response.chunks
+    if chunks and chunks[0].lstrip().startswith(b"{"):
+        return model, _tokens(_json(b"".join(chunks)))
+    return model, _streamed(_data(chunk) for chunk in interaction.response.chunks if b"usage" in chunk)
+
+
+def _streamed(events: Iterable[Any]) -> Tokens:
+    """The tokens of a stream, from its events that mention usage: OpenAI's usage chunk and Responses'
+    ``response.completed`` as they come; Anthropic's input from ``message_start`` and output from its last
+    ``message_delta`` (a running total); Gemini's last ``usageMetadata`` (each chunk repeats the running figures)."""
+    total, start, running_output, gemini = Tokens(), Tokens(), 0, Tokens()
+    for event in events:
+        if not isinstance(event, Mapping):
+            continue
+        kind = event.get("type")
+        if kind == "message_start":
+            start = _tokens(event.get("message"))
+        elif kind == "message_delta":
+            running_output = _int((event.get("usage") or {}).get("output_tokens"))
+        elif kind in ("response.completed", "response.incomplete"):
+            total += _tokens(event.get("response"))
+        elif "usageMetadata" in event:
+            gemini = _tokens(event)
+        else:
+            total += _tokens(event)
+    anthropic = Tokens(start.input, running_output or start.output, start.cached)
+    return total + anthropic + gemini
+
+
+def prices(lines: Iterable[str]) -> dict[str, Price]:
+    """Prices from ``model = input, output[, cached]`` lines (dollars per million tokens); ``ValueError`` naming a
+    line that is not one."""
+    table = {}
+    for line in lines:
+        if not line.strip():
+            continue
+        model, equals, figures = line.partition("=")
+        try:
+            numbers = [float(figure) for figure in figures.split(",")]
+            if not equals or not model.strip() or len(numbers) not in (2, 3):
+                raise ValueError
+        except ValueError:
+            raise ValueError(
+                f"llm_cassette_prices: {line.strip()!r} is not `model = input, output[, cached]`"
+            ) from None
+        table[model.strip()] = Price(*numbers)
+    return table
+
+
+def _tokens(document: Any) -> Tokens:
+    if not isinstance(document, Mapping):
+        return Tokens()
+    usage = document.get("usage")
+    if isinstance(usage, Mapping):
+        if "prompt_tokens" in usage:  # OpenAI chat completions and embeddings
+            cached = _int((usage.get("prompt_tokens_details") or {}).get("cached_tokens"))
+            return Tokens(_int(usage.get("prompt_tokens")), _int(usage.get("completion_tokens")), cached)
+        cached = _int(usage.get("cache_read_input_tokens")) + _int(
+            (usage.get("input_tokens_details") or {}).get("cached_tokens")
+        )
+        created = _int(usage.get("cache_creation_input_tokens"))
+        # Anthropic counts cache reads and writes beside input_tokens; OpenAI's Responses counts them within it
+        extra = _int(usage.get("cache_read_input_tokens")) + created
+        return Tokens(_int(usage.get("input_tokens")) + extra, _int(usage.get("output_tokens")), cached)
+    metadata = document.get("usageMetadata")  # Gemini
+    if isinstance(metadata, Mapping):
+        output = _int(metadata.get("candidatesTokenCount")) + _int(metadata.get("thoughtsTokenCount"))
+        return Tokens(_int(metadata.get("promptTokenCount")), output, _int(metadata.get("cachedContentTokenCount")))
+    return Tokens()
+
+
+def _data(event: bytes) -> Any:
+    """The JSON data of one server-sent event's chunk (only events that mention usage are parsed at all)."""
+    start = event.find(b"data:")
+    if start == -1:
+        return None
+    end = event.find(b"\n", start)
+    return _json(event[start + 5 : end if end != -1 else len(event)])
+
+
+def _model(body: bytes) -> str:
+    document = _json(body)
+    model = document.get("model") if isinstance(document, Mapping) else None
+    return model if isinstance(model, str) else "(no model)"
+
+
+def _json(body: bytes) -> Any:
+    try:
+        return json.loads(body)
+    except ValueError:
+        return None
+
+
+def _int(value: Any) -> int:
+    return value if type(value) is int and value > 0 else 0
