@@ -29,7 +29,7 @@ class CassetteSession:
     def __init__(self) -> None:
         self.bridge = Bridge()
         self._recordings: dict[Path, tuple[tuple[int, int], Recording]] = {}
-        self._indexes: dict[tuple[Path, MatchRules], RequestIndex] = {}
+        self._indexes: dict[Path, dict[MatchRules, RequestIndex]] = {}
 
     def open(self, path: Path, options: CassetteOptions, test: str = "") -> Cassette:
         mode = options.record_mode
@@ -105,15 +105,14 @@ class CassetteSession:
             return cached[1]
         recording = read_recording(path)
         self._recordings[path] = (stamp, recording)
-        for key in [key for key in self._indexes if key[0] == path]:
-            del self._indexes[key]
+        self._indexes.pop(path, None)  # the file changed: so do its indexes
         return recording
 
     def _index(self, recording: Recording, rules: MatchRules) -> RequestIndex:
-        key = (recording.path, rules)
-        index = self._indexes.get(key)
+        by_rules = self._indexes.setdefault(recording.path, {})
+        index = by_rules.get(rules)
         if index is None:
-            index = self._indexes[key] = RequestIndex([i.request for i in recording.interactions], rules)
+            index = by_rules[rules] = RequestIndex([i.request for i in recording.interactions], rules)
         return index
 
 
