@@ -212,6 +212,18 @@ class Bridge:
                 return response
             except _NoResponse as no_response:
                 raise library.error(no_response.error, request) from None
+            cassette = self._cassette
+            if cassette is not None and cassette.verifying:
+                try:
+                    live = send(transport, request)
+                    try:
+                        raw = b"".join(live.stream)
+                    finally:
+                        live.stream.close()
+                except module.TransportError as error:
+                    cassette.unreachable(error)
+                else:
+                    cassette.compare_live(_replay_of(response).recorded, live.status_code, _headers(live), raw)
             return _answer_as(library, response)
 
         async def handle_async_request(transport: Any, request: Any) -> Any:
@@ -229,6 +241,18 @@ class Bridge:
                 return response
             except _NoResponse as no_response:
                 raise library.error(no_response.error, request) from None
+            cassette = self._cassette
+            if cassette is not None and cassette.verifying:
+                try:
+                    live = await asend(transport, request)
+                    try:
+                        raw = b"".join([chunk async for chunk in live.stream])
+                    finally:
+                        await live.stream.aclose()
+                except module.TransportError as error:
+                    cassette.unreachable(error)
+                else:
+                    cassette.compare_live(_replay_of(response).recorded, live.status_code, _headers(live), raw)
             return _answer_as(library, response)
 
         for owner, name, patched in (
@@ -247,9 +271,13 @@ class Bridge:
         assert self._cassette is not None
         sent = RecordedRequest(request.method, str(request.url), tuple(request.headers.multi_items()), request.content)
         status = response.status_code if response is not None else 0
-        headers = tuple(response.headers.multi_items()) if response is not None else ()
+        headers = _headers(response) if response is not None else ()
         record = self._cassette.record
         return lambda body, error, cut: record(sent, status, headers, body, error, cut, began)
+
+
+def _headers(response: Any) -> tuple[tuple[str, str], ...]:
+    return tuple(response.headers.multi_items())
 
 
 def _signed(side_effect: SideEffect) -> SideEffect:
@@ -282,9 +310,14 @@ def _httpx_url(url: str) -> httpx.URL:
     return httpx.URL(url)
 
 
+def _replay_of(response: httpx.Response) -> Any:
+    """The ``Replay`` stream the cassette's route answered with."""
+    return response.stream
+
+
 def _answer_as(library: _Library, response: httpx.Response) -> Any:
     if library is _HTTPX:
         return response
-    replay = response.stream  # the cassette route answers with a Replay
-    stream = library.replay(replay.recorded, replay.cut)  # type: ignore[union-attr]
+    replay = _replay_of(response)
+    stream = library.replay(replay.recorded, replay.cut)
     return library.module.Response(response.status_code, headers=response.headers.raw, stream=stream)

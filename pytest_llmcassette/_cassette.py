@@ -12,7 +12,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from . import _diagnosis, _provenance, _scrub, _wire
+from . import _diagnosis, _drift, _provenance, _scrub, _wire
 from ._errors import CassetteError, NoMatchingInteraction, SecretInCassette, StreamCutByClient, UnusedInteractions
 from ._matching import MatchRules, RequestIndex
 from ._model import Headers, Interaction, RecordedError, RecordedRequest, RecordedResponse, Recording
@@ -40,6 +40,7 @@ class CassetteOptions:
     replay_placeholders: bool = True
     max_age_days: int | None = None
     max_age_action: str = "warn"  # or "fail"
+    verify: bool = False  # also send each replayed request to the live API and compare the shapes
 
 
 _RETRIED_STATUSES = frozenset({408, 409, 429})  # and 5xx: what the SDKs retry
@@ -79,6 +80,7 @@ class Cassette:
         self.errors: list[CassetteError] = []
         self._lock = threading.Lock()
         self._thread = threading.get_ident()  # the test's own; requests from others are concurrent by nature
+        self.drifts: list[_drift.Drift] = []  # in verify mode, one for each replayed response
         self._secrets = _scrub.environment_values(options.scrub.secret_env_vars)  # and, as recorded, the headers'
 
     def play(
@@ -141,6 +143,26 @@ class Cassette:
     def tick(self) -> int:
         """A point in time, for ``record(began=...)``."""
         return next(self._clock)
+
+    @property
+    def verifying(self) -> bool:
+        return self.options.verify and self._index is not None
+
+    def compare_live(self, recorded: RecordedResponse, status: int, headers: Headers, raw_body: bytes) -> None:
+        """Verify mode: how a live answer to a replayed request differs in shape from its recording."""
+        try:
+            live = _wire.response(status, headers, raw_body)
+        except ValueError as error:
+            drift = _drift.Drift(_drift.BREAKING, (f"the live body does not decode: {error}",))
+        else:
+            drift = _drift.compare(_drift.shape(recorded), _drift.shape(live))
+        with self._lock:
+            self.drifts.append(drift)
+
+    def unreachable(self, error: BaseException) -> None:
+        """Verify mode: the live API could not be asked."""
+        with self._lock:
+            self.drifts.append(_drift.Drift(_drift.UNVERIFIED, (f"the live API could not be reached: {error}",)))
 
     def check_age(self) -> None:
         """Warn, or fail, when the cassette this test replays was recorded longer ago than ``max_age``."""

@@ -47,6 +47,7 @@ def cassette_options(
     marker_options: Mapping[str, Any],
     command_line_mode: str | None,
     command_line_max_age: str | None,
+    verify: bool,
     settings: Mapping[str, Any],
     folder: str,
     name: str,
@@ -64,6 +65,8 @@ def cassette_options(
     merged = {**settings, **marker_options}
     lists = {key: (*_names(settings, key), *_names(marker_options, key)) for key in LIST_KEYS}
     mode = marker_options.get("record_mode") or command_line_mode or settings.get("record_mode") or "none"
+    if verify:
+        mode = "none"  # verify replays every recording, sends it live beside, and writes nothing
     try:
         record_mode = RecordMode(mode)
     except ValueError:
@@ -98,6 +101,7 @@ def cassette_options(
         replay_placeholders=bool(merged.get("replay_placeholders", True)),
         max_age_days=_days(marker_options.get("max_age") or command_line_max_age or settings.get("max_age")),
         max_age_action=_action(merged.get("max_age_action", "warn")),
+        verify=verify,
     )
     return path, options
 

@@ -37,6 +37,8 @@ class CassetteUse:
     written: int = 0  # interactions written to the file
     tokens_replayed: dict[str, list[int]] = field(default_factory=dict)  # model -> [input, output, cached]
     tokens_spent: dict[str, list[int]] = field(default_factory=dict)  # the same, of the live requests
+    drift: str | None = None  # verify mode: identical, benign, unverified or breaking (the worst of its answers)
+    drift_details: list[str] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -147,6 +149,15 @@ def render(report: RunReport, write: Callable[[str], None], verbose: bool, orpha
             f"{counted(totals['tests_on_the_network'], 'test')} went to the network: "
             f"{counted(totals['live_requests'], 'live request')}"
         )
+    drifts = [use for use in report.uses if use.drift is not None]
+    if drifts:
+        kinds = Counter(use.drift for use in drifts if use.drift is not None)
+        write("verified against the live API: " + ", ".join(f"{kinds[kind]} {kind}" for kind in sorted(kinds)))
+        for use in drifts:
+            if use.drift != "identical" or verbose:
+                write(f"  {use.path}: {use.drift} drift ({use.test})")
+                for detail in use.drift_details[:12]:
+                    write(f"    {detail}")
     for use in _shown(report.uses, verbose):
         details = [use.outcome, f"mode {use.mode}"]
         if use.played or use.unused:

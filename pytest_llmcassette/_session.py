@@ -13,6 +13,7 @@ import filelock
 
 from ._bridge import Bridge
 from ._cassette import Cassette, CassetteOptions, RecordMode
+from ._drift import IDENTICAL, SEVERITY
 from ._errors import CassetteError, CassetteFormatError, CassetteNotFound, ReadOnlyCassette
 from ._ledger import Tokens, usage
 from ._matching import MatchRules, RequestIndex
@@ -74,6 +75,10 @@ class CassetteSession:
             tokens_replayed=_tokens(played),
             tokens_spent=_tokens(cassette.recorded),
         )
+        if cassette.verifying:
+            worst = max((drift.kind for drift in cassette.drifts), key=SEVERITY.index, default=IDENTICAL)
+            details = [detail for drift in cassette.drifts for detail in drift.details]
+            use = replace(use, drift=worst, drift_details=list(dict.fromkeys(details)))
         if not cassette.records:
             return use
         if not passed:

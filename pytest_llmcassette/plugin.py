@@ -48,6 +48,13 @@ def pytest_addoption(parser: pytest.Parser, pluginmanager: pytest.PytestPluginMa
         "than AGE: days, or 90d, 12w, 1y.",
     )
     group.addoption(
+        "--llm-cassette-verify",
+        action="store_true",
+        default=False,
+        help="llm_cassette: replay every test and also send each recorded request to the live API (needs the key "
+        "and the network; writes nothing), and report how each live answer's shape differs from its recording.",
+    )
+    group.addoption(
         "--llm-cassette-orphans",
         choices=ORPHAN_ACTIONS,
         default="report",
@@ -244,8 +251,9 @@ def llm_cassette(
             'llm_cassette a file of its own: @pytest.mark.llm_cassette("<name>.llm.yaml").'
         )
     mode, max_age = config.getoption("record_mode", None), config.getoption("llm_cassette_max_age")
+    verify = config.getoption("llm_cassette_verify")
     path, options = cassette_options(
-        args, kwargs, mode, max_age, llm_cassette_config, vcr_cassette_dir, default_cassette_name
+        args, kwargs, mode, max_age, verify, llm_cassette_config, vcr_cassette_dir, default_cassette_name
     )
     session = config.stash.get(_session_key, None)
     if session is None:

@@ -16,6 +16,7 @@ Request headers steer it:
 - ``x-stub-fail-times: N``, ``x-stub-fail-status: S`` (default 500), ``x-stub-fail-key: K``: the first N requests
   carrying the same K answer status S as above, later ones answer normally (SDK retries); counted per server.
 - ``x-stub-reset-after: N``: on a stream, send N events, then reset the connection (no terminating chunk).
+- ``x-stub-drift: new-field`` or ``renamed``: a plain chat answer with an added field, or ``usage`` renamed.
 - ``x-stub-echo: <header name>``: the answer ends with ``I saw your key: <that request header's value>``, the
   value one word (one event when streamed), so tests can check a secret echoed in a body or an event is scrubbed.
 
@@ -63,6 +64,17 @@ def completion(body: dict[str, Any], words: list[str]) -> dict[str, Any]:
         ],
         "usage": {"prompt_tokens": 5, "completion_tokens": len(words), "total_tokens": 5 + len(words)},
     }
+
+
+def drifted(answer: dict[str, Any], headers: Any) -> dict[str, Any]:
+    """The answer as an API that moved would give it: ``x-stub-drift: new-field`` adds an optional field,
+    ``renamed`` renames ``usage`` (for verify mode's tests)."""
+    drift = headers.get("x-stub-drift")
+    if drift == "new-field":
+        return {**answer, "system_fingerprint": "fp_stub"}
+    if drift == "renamed":
+        return {("token_usage" if key == "usage" else key): value for key, value in answer.items()}
+    return answer
 
 
 def chunks(body: dict[str, Any], words: list[str]) -> list[dict[str, Any]]:
@@ -178,7 +190,7 @@ class _Handler(BaseHTTPRequestHandler):
         if body.get("stream"):
             events = [f"data: {json.dumps(c, separators=(',', ':'))}\n\n" for c in chunks(body, words)]
             return self._stream([*events, "data: [DONE]\n\n"])
-        return self._send(200, "application/json", json.dumps(completion(body, words)).encode())
+        return self._send(200, "application/json", json.dumps(drifted(completion(body, words), self.headers)).encode())
 
     def _failure(self) -> int:
         """``x-stub-fail-status`` while this ``x-stub-fail-key`` has failed fewer than ``x-stub-fail-times``, else 0."""
