@@ -40,6 +40,7 @@ class CassetteOptions:
     replay_placeholders: bool = True
     max_age_days: int | None = None
     max_age_action: str = "warn"  # or "fail"
+    recorded_on: datetime.date | None = None  # the day a cassette without provenance (another tool's) was recorded
     verify: bool = False  # also send each replayed request to the live API and compare the shapes
 
 
@@ -167,9 +168,16 @@ class Cassette:
     def check_age(self) -> None:
         """Warn, or fail, when the cassette this test replays was recorded longer ago than ``max_age``."""
         limit, recording = self.options.max_age_days, self.recording
-        if limit is None or self.records or recording is None or recording.provenance is None:
-            return  # another tool's cassette, or one written before provenance, has no date to judge
-        recorded_on = recording.provenance.date
+        if limit is None or self.records or recording is None:
+            return
+        recorded_on = recording.provenance.date if recording.provenance is not None else self.options.recorded_on
+        if recorded_on is None:
+            warnings.warn(
+                f"llm_cassette: {_diagnosis.shown_path(self.path)} says no recording day ({recording.format}"
+                " cassette): max_age does not judge it; give the day with recorded_on='YYYY-MM-DD'",
+                stacklevel=1,
+            )
+            return
         age = (datetime.datetime.now(datetime.UTC).date() - recorded_on).days
         if age <= limit:
             return

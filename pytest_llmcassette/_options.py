@@ -6,6 +6,7 @@ other option set on the marker wins over the fixture's, and ``--record-mode`` ov
 
 from __future__ import annotations
 
+import datetime
 import difflib
 import os
 import re
@@ -37,6 +38,7 @@ CONFIG_KEYS = LIST_KEYS | {
     "replay_placeholders",
     "max_age",
     "max_age_action",
+    "recorded_on",
     "before_record_request",
     "before_record_response",
 }
@@ -102,6 +104,7 @@ def cassette_options(
         max_age_days=_days(marker_options.get("max_age") or command_line_max_age or settings.get("max_age")),
         max_age_action=_action(merged.get("max_age_action", "warn")),
         verify=verify,
+        recorded_on=_day(merged.get("recorded_on")),
     )
     return path, options
 
@@ -114,6 +117,15 @@ def _days(value: Any) -> int | None:
     if match is None:
         raise CassetteError(f"llm_cassette: max_age must be days, or text such as 90d, 12w or 1y, not {value!r}")
     return int(match[1]) * {"d": 1, "w": 7, "y": 365}[match[2]]
+
+
+def _day(value: Any) -> datetime.date | None:
+    if value is None or isinstance(value, datetime.date):
+        return value
+    try:
+        return datetime.date.fromisoformat(str(value))
+    except ValueError:
+        raise CassetteError(f"llm_cassette: recorded_on must be a day such as 2026-01-31, not {value!r}") from None
 
 
 def _action(value: Any) -> str:

@@ -108,3 +108,31 @@ def test_an_old_cassette_warns_or_fails(recorded: pytest.Pytester, stub: StubSer
             "Re-record it: `pytest 'test_ask.py::test_ask' --record-mode=rewrite`",
         ]
     )
+
+
+SEED_TEST = """
+import pytest
+
+@pytest.mark.llm_cassette("seed.yaml", allow_unused=True)
+def test_seed():
+    pass
+"""
+
+
+def test_a_cassette_without_a_date_is_judged_by_the_day_given_or_noted(pytester: pytest.Pytester) -> None:
+    from conftest import SEED
+
+    pytester.makepyfile(test_seed=SEED_TEST)
+    folder = pytester.path / "cassettes" / "test_seed"
+    folder.mkdir(parents=True)
+    (folder / "seed.yaml").write_bytes(SEED.read_bytes())
+    noted = pytester.runpytest("--llm-cassette-max-age=30d")
+    noted.assert_outcomes(passed=1)
+    noted.stdout.fnmatch_lines(["*seed.yaml says no recording day (go-vcr cassette): max_age does not judge it*"])
+    pytester.makeconftest(
+        "import pytest\n\n@pytest.fixture(scope='module')\ndef llm_cassette_config():\n"
+        "    return {'recorded_on': '2020-01-01', 'max_age_action': 'fail'}\n"
+    )
+    judged = pytester.runpytest("--llm-cassette-max-age=30d")
+    judged.assert_outcomes(errors=1)
+    judged.stdout.fnmatch_lines(["*seed.yaml was recorded * days ago (2020-01-01), more than max_age (30 days).*"])
