@@ -57,7 +57,8 @@ def cassette_options(
     """The cassette's path and options; ``CassetteError`` naming the option that is wrong."""
     for source, given in (("llm_cassette_config", settings), ("the llm_cassette marker", marker_options)):
         for key in sorted(set(given) - CONFIG_KEYS):
-            close = difflib.get_close_matches(key, CONFIG_KEYS, n=1)
+            close = sorted(known for known in CONFIG_KEYS if known.startswith(key))[:1]
+            close = close or difflib.get_close_matches(key, CONFIG_KEYS, n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             raise CassetteError(
                 f"llm_cassette: unknown option {key!r} in {source}{hint}; options are {', '.join(sorted(CONFIG_KEYS))}"

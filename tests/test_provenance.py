@@ -78,12 +78,12 @@ def test_an_unchanged_re_recording_leaves_the_file_byte_identical(recorded: pyte
 
 def test_a_mismatch_says_what_moved_since_the_recording(recorded: pytest.Pytester, stub: StubServer) -> None:
     stub.stop()
-    _age(recorded, 212, sdk="OpenAI/Python 2.54.0")
+    _age(recorded, 212, sdk="OpenAI/Python 1.0.0")
     result = recorded.runpytest("--model=gpt-4.1-mini")
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(
         [
-            "  since:    recorded 212 days ago (*); recorded with OpenAI/Python 2.54.0, now OpenAI/Python "
+            "  since:    recorded 212 days ago (*); recorded with OpenAI/Python 1.0.0, now OpenAI/Python "
             f"{openai.__version__}; model stub-model in the recording, gpt-4.1-mini now",
         ]
     )
@@ -122,8 +122,8 @@ def test_seed():
 def test_a_cassette_without_a_date_is_judged_by_the_day_given_or_noted(pytester: pytest.Pytester) -> None:
     from conftest import SEED
 
-    pytester.makepyfile(test_seed=SEED_TEST)
-    folder = pytester.path / "cassettes" / "test_seed"
+    pytester.makepyfile(test_go_recording=SEED_TEST)
+    folder = pytester.path / "cassettes" / "test_go_recording"
     folder.mkdir(parents=True)
     (folder / "seed.yaml").write_bytes(SEED.read_bytes())
     noted = pytester.runpytest("--llm-cassette-max-age=30d")
