@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import math
 from pathlib import Path
 
 import pytest
@@ -185,3 +187,17 @@ def test_values_that_contain_themselves_are_a_format_error(tmp_path: Path, body:
     with pytest.raises(CassetteFormatError) as caught:
         read_recording(path)
     assert str(path) in caught.value.msg and "contain itself" in caught.value.msg
+
+
+def test_embedding_vectors_are_one_line_each_and_exact(tmp_path: Path) -> None:
+    vector = [0.1, -0.2, 1e-05, 3.141592653589793, 0.0, -0.0, 12345.678, 2.5e-10, 7, 1.0000000000000002]
+    body = json.dumps({"object": "list", "data": [{"embedding": vector, "index": 0}], "usage": {"total": 4}})
+    text = native.write(native.to_documents([_interaction(body.encode(), "application/json")]))
+    line = next(line for line in text.splitlines() if "embedding:" in line)
+    assert line.strip().removeprefix("- ").startswith("embedding: [") and line.endswith("]")  # one line
+    path = tmp_path / "embeddings.yaml"
+    path.write_text(text)
+    (interaction,) = read_recording(path).interactions
+    replayed = json.loads(interaction.response.body)["data"][0]["embedding"]
+    assert replayed == vector and [math.copysign(1, x) for x in replayed] == [math.copysign(1, x) for x in vector]
+    assert yaml.safe_load(text)["interactions"][0]["response"]["json"]["usage"] == {"total": 4}

@@ -278,5 +278,20 @@ def _body_doc(body: bytes, content_type: str | None) -> dict[str, Any]:
         }
     value = parse_json(body)
     if value is not None:
-        return {"json": value}
+        return {"json": _vectors_on_one_line(value)}
     return {"text": text}
+
+
+_SHORTEST_VECTOR = 8
+
+
+def _vectors_on_one_line(value: Any) -> Any:
+    """``value`` with each list of numbers (an embedding) to be written on one line, as compact JSON: a vector of
+    1,536 floats stays one line of the file instead of 1,536."""
+    if isinstance(value, dict):
+        return {key: _vectors_on_one_line(item) for key, item in value.items()}
+    if isinstance(value, list):
+        if len(value) >= _SHORTEST_VECTOR and all(type(item) in (int, float) for item in value):
+            return _yaml.OneLineJSON(value)
+        return [_vectors_on_one_line(item) for item in value]
+    return value
