@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import importlib.util
 import pkgutil
@@ -29,9 +30,10 @@ def _load_once() -> None:
     for name in ("yaml", "httpx", "httpx2", "respx", "hypothesis", "openai", "anthropic"):
         if importlib.util.find_spec(name) is not None:  # httpx2 and anthropic are optional
             importlib.import_module(name)
-    if openai := sys.modules.get("openai"):  # no request is sent
-        openai.OpenAI(api_key="-", base_url="http://127.0.0.1:9").chat.completions  # noqa: B018
-        openai.AsyncOpenAI(api_key="-", base_url="http://127.0.0.1:9").chat.completions  # noqa: B018
+    if openai := sys.modules.get("openai"):  # building and closing clients imports the rest; no request is sent
+        with openai.OpenAI(api_key="-", base_url="http://127.0.0.1:9") as client:
+            client.chat.completions  # noqa: B018
+        asyncio.run(openai.AsyncOpenAI(api_key="-", base_url="http://127.0.0.1:9").close())
 
 
 _load_once()
@@ -71,17 +73,19 @@ def ask_stream(text, **extra):
 
 
 async def ask_async(text, **extra):
-    reply = await async_client().chat.completions.create(
-        model="stub-model", messages=[{"role": "user", "content": text}], **extra
-    )
+    async with async_client() as client:  # closed in its loop, not by the garbage collector once the loop is gone
+        reply = await client.chat.completions.create(
+            model="stub-model", messages=[{"role": "user", "content": text}], **extra
+        )
     return reply.choices[0].message.content
 
 
 async def ask_stream_async(text, **extra):
-    stream = await async_client().chat.completions.create(
-        model="stub-model", messages=[{"role": "user", "content": text}], stream=True, **extra
-    )
-    return "".join([c.choices[0].delta.content or "" async for c in stream if c.choices])
+    async with async_client() as client:
+        stream = await client.chat.completions.create(
+            model="stub-model", messages=[{"role": "user", "content": text}], stream=True, **extra
+        )
+        return "".join([c.choices[0].delta.content or "" async for c in stream if c.choices])
 """
 
 

@@ -100,11 +100,13 @@ def converse_sync():
 
 
 async def converse_async():
-    client = openai.AsyncOpenAI(base_url="http://localhost:8080/v1", api_key="sk-anything")
-    first = accumulate([c async for c in await client.chat.completions.create(**request())])
-    check_first(first)
-    second = accumulate([c async for c in await client.chat.completions.create(**request(history=tool_history(first)))])
-    check_second(second)
+    async with openai.AsyncOpenAI(base_url="http://localhost:8080/v1", api_key="sk-anything") as client:
+        first = accumulate([c async for c in await client.chat.completions.create(**request())])
+        check_first(first)
+        second = accumulate(
+            [c async for c in await client.chat.completions.create(**request(history=tool_history(first)))]
+        )
+        check_second(second)
 """
 
 
