@@ -11,8 +11,9 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
-from . import _diagnosis, _drift, _provenance, _scrub, _wire
+from . import _diagnosis, _drift, _guard, _provenance, _scrub, _wire
 from ._errors import CassetteError, NoMatchingInteraction, SecretInCassette, StreamCutByClient, UnusedInteractions
 from ._matching import MatchRules, RequestIndex
 from ._model import Headers, Interaction, RecordedError, RecordedRequest, RecordedResponse, Recording
@@ -42,6 +43,8 @@ class CassetteOptions:
     max_age_action: str = "warn"  # or "fail"
     recorded_on: datetime.date | None = None  # the day a cassette without provenance (another tool's) was recorded
     verify: bool = False  # also send each replayed request to the live API and compare the shapes
+    allowed_hosts: tuple[str, ...] = ()  # hosts a replaying test may reach live (a local test server...)
+    allow_loopback: bool = False  # and 127.0.0.1, ::1, localhost
 
 
 _RETRIED_STATUSES = frozenset({408, 409, 429})  # and 5xx: what the SDKs retry
@@ -82,6 +85,8 @@ class Cassette:
         self._lock = threading.Lock()
         self._thread = threading.get_ident()  # the test's own; requests from others are concurrent by nature
         self.drifts: list[_drift.Drift] = []  # in verify mode, one for each replayed response
+        allows = options.allowed_hosts or options.allow_loopback
+        self._allowed_addresses = _guard.allowed_addresses(options.allowed_hosts) if allows else None
         self._secrets = _scrub.environment_values(options.scrub.secret_env_vars)  # and, as recorded, the headers'
 
     def play(
@@ -97,6 +102,8 @@ class Cassette:
                 return _for_replay(self.interactions[position].response)
         if self.records:
             return None
+        if self._allowed_addresses is not None and self._reaches_allowed_host(url):
+            return None  # what the cassette does not answer, an allowed host does, live (never written)
         if sent is None:
             message = (
                 "llm_cassette: the before_record_request hook dropped this request, so no recording answers it\n"
@@ -144,6 +151,31 @@ class Cassette:
     def tick(self) -> int:
         """A point in time, for ``record(began=...)``."""
         return next(self._clock)
+
+    @property
+    def guarded(self) -> bool:
+        """Whether the network guard holds while this test runs: it only replays, and verifies nothing."""
+        return not self.records and not self.options.verify
+
+    def allows(self, host: str) -> bool:
+        """Whether a connection to ``host`` may leave the process while this test replays."""
+        return self._allowed_addresses is not None and _guard.is_allowed(
+            host, self._allowed_addresses, self.options.allow_loopback
+        )
+
+    def blocked_message(self, host: str, port: int) -> str:
+        return (
+            f"llm_cassette: this test tried to connect to {host}:{port} while replaying "
+            f"{_diagnosis.shown_path(self.path)}: a request this plugin does not answer (not sent with httpx or "
+            "httpx2: aiohttp, requests, a raw socket...), which would reach the network.\n"
+            f"  test: {self.test}\n"
+            "Send it with httpx/httpx2 (openai and anthropic do by default), or allow the host: "
+            "allowed_hosts=['<host>'] (allow_loopback=True for 127.0.0.1 and localhost)."
+        )
+
+    def _reaches_allowed_host(self, url: str) -> bool:
+        host = urlsplit(url).hostname
+        return host is not None and self.allows(host)
 
     @property
     def verifying(self) -> bool:

@@ -54,6 +54,10 @@ class StreamCutByClient(CassetteError):
     """A replayed stream read past the point where the client stopped reading it while recording."""
 
 
+class NetworkBlocked(CassetteError):
+    """A connection a replaying test tried to open to a host nobody allowed."""
+
+
 class ReadOnlyCassette(CassetteError):
     """A record mode that would rewrite a cassette this plugin must not write (another tool's format)."""
 

@@ -29,6 +29,7 @@ LIST_KEYS = frozenset(
         "filter_headers",
         "secret_env_vars",
         "allow_secret_patterns",
+        "allowed_hosts",
     }
 )
 CONFIG_KEYS = LIST_KEYS | {
@@ -36,6 +37,7 @@ CONFIG_KEYS = LIST_KEYS | {
     "allow_unused",
     "record_retries",
     "replay_placeholders",
+    "allow_loopback",
     "max_age",
     "max_age_action",
     "recorded_on",
@@ -106,6 +108,8 @@ def cassette_options(
         max_age_action=_action(merged.get("max_age_action", "warn")),
         verify=verify,
         recorded_on=_day(merged.get("recorded_on")),
+        allowed_hosts=lists["allowed_hosts"],
+        allow_loopback=bool(merged.get("allow_loopback", False)),
     )
     return path, options
 

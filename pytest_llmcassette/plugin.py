@@ -264,13 +264,25 @@ def llm_cassette(
     cassette.check_age()
     request.node.stash[_cassette_key] = cassette
     try:
-        with session.bridge.serving(cassette), _placeholder_keys(cassette):
+        with session.bridge.serving(cassette), _placeholder_keys(cassette), _network_guard(cassette):
             yield cassette
     finally:
         from ._report import relative
 
         use = session.close(cassette, request.node.stash.get(_passed_key, False), request.node.nodeid)
         _report(config).uses.append(replace(use, path=relative(cassette.path, config.rootpath)))
+
+
+@contextlib.contextmanager
+def _network_guard(cassette: Cassette) -> Iterator[None]:
+    """While a test only replays, a connection to a host nobody allowed fails (see ``_guard``)."""
+    if not cassette.guarded:
+        yield
+        return
+    from ._guard import blocking
+
+    with blocking(cassette.allows, cassette.blocked_message):
+        yield
 
 
 @contextlib.contextmanager

@@ -1,0 +1,69 @@
+"""The network guard: while a test replays, no connection leaves the process unless the user allowed its host.
+
+Requests on httpx and httpx2 never reach a socket in replay: the cassette answers them. Anything else (aiohttp,
+requests, urllib3, a raw socket) would reach the network silently; the guard makes ``socket.connect`` fail
+instead, with the plugin's message.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from ._errors import NetworkBlocked
+
+_LOOPBACK_NAMES = frozenset({"localhost"})
+
+
+def allowed_addresses(hosts: tuple[str, ...]) -> frozenset[str]:
+    """The addresses the allowed host names resolve to, beside the names themselves."""
+    addresses = set(hosts)
+    for host in hosts:
+        try:
+            addresses.update(str(info[4][0]) for info in socket.getaddrinfo(host, None))
+        except OSError:
+            continue  # a name that does not resolve allows nothing more
+    return frozenset(addresses)
+
+
+def is_allowed(host: str, allowed: frozenset[str], loopback: bool) -> bool:
+    if host in allowed:
+        return True
+    if not loopback:
+        return False
+    if host in _LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host.split("%")[0]).is_loopback
+    except ValueError:
+        return False
+
+
+@contextmanager
+def blocking(allowed: Callable[[str], bool], describe: Callable[[str, int], str]) -> Iterator[None]:
+    """While the block runs, ``socket.connect``/``connect_ex`` to a host ``allowed`` refuses raise
+    ``NetworkBlocked`` with ``describe(host, port)``."""
+    original_connect, original_connect_ex = socket.socket.connect, socket.socket.connect_ex
+
+    def check(address: Any) -> None:
+        if isinstance(address, tuple) and address and isinstance(address[0], str) and not allowed(address[0]):
+            raise NetworkBlocked(describe(address[0], address[1] if len(address) > 1 else 0))
+
+    def connect(self: socket.socket, address: Any) -> None:
+        check(address)
+        original_connect(self, address)
+
+    def connect_ex(self: socket.socket, address: Any) -> int:
+        check(address)
+        return original_connect_ex(self, address)
+
+    socket.socket.connect = connect  # type: ignore[method-assign,assignment]
+    socket.socket.connect_ex = connect_ex  # type: ignore[method-assign,assignment]
+    try:
+        yield
+    finally:
+        socket.socket.connect = original_connect  # type: ignore[method-assign]
+        socket.socket.connect_ex = original_connect_ex  # type: ignore[method-assign]
