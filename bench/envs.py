@@ -15,55 +15,64 @@ from dataclasses import dataclass
 from pathlib import Path
 
 STAMP = "bench-requirements.json"
+DIR = Path(__file__).resolve().parent / ".work" / "envs"
 
 
 @dataclass(frozen=True, slots=True)
 class Env:
-    """A named environment and what ``pip install`` gets for it (``{repo}`` stands for this checkout)."""
+    """A named environment and what ``pip install`` gets for it (``{project}`` stands for the checkout measured)."""
 
     name: str
     requirements: tuple[str, ...]
     reported: tuple[str, ...]  # distributions whose versions the report names
 
-    def path(self, work: Path) -> Path:
-        return work / "envs" / self.name
+    @property
+    def path(self) -> Path:
+        return DIR / self.name
 
-    def python(self, work: Path) -> Path:
-        return self.path(work) / "bin" / "python"
+    @property
+    def python(self) -> str:
+        return str(self.path / "bin" / "python")
 
 
 LLMCASSETTE = Env(
-    "llmcassette", ("-e", "{repo}", "openai", "pyinstrument"), ("openai", "httpx2", "respx", "pytest", "PyYAML")
+    "llmcassette", ("-e", "{project}", "openai", "pyinstrument"), ("openai", "httpx2", "respx", "httpx", "pytest")
 )
+# What a user pays is measured against an environment with nothing but the SDK and pytest: no respx, no httpx
+# (openai 3 sends through httpx2 and does not depend on httpx), no pytest plugin of any tool.
+OPENAI_ONLY = Env("openai-only", ("openai", "pytest"), ("openai", "httpx2", "pytest"))
 VCRPY = Env("vcrpy", ("vcrpy", "pytest-recording", "openai", "pytest"), ("openai", "vcrpy", "pytest-recording"))
 CASSETTER = Env("cassetter", ("cassetter[httpx2]", "openai", "pytest"), ("openai", "cassetter"))
-BRIDGE = Env("bridge", ("-e", "{repo}", "httpx2", "pytest-httpx2"), ("httpx2", "respx", "pytest-httpx2"))
-ALL = (LLMCASSETTE, VCRPY, CASSETTER, BRIDGE)
 
 
-def ensure(env: Env, work: Path, repo: Path, rebuild: bool = False) -> None:
+def ensure(env: Env, project: Path, rebuild: bool = False) -> None:
     """Create ``env`` and install its requirements, unless an identical one is already there."""
-    path = env.path(work)
-    requirements = [item.format(repo=repo) for item in env.requirements]
+    requirements = [item.format(project=project) for item in env.requirements]
     wanted = {"python": sys.version, "requirements": requirements}
-    stamp = path / STAMP
+    stamp = env.path / STAMP
     if not rebuild and stamp.exists() and json.loads(stamp.read_text()) == wanted:
         return
-    shutil.rmtree(path, ignore_errors=True)
+    shutil.rmtree(env.path, ignore_errors=True)
     print(f"[bench] building environment {env.name}: pip install {' '.join(requirements)}", file=sys.stderr)
-    subprocess.run([sys.executable, "-m", "venv", str(path)], check=True)
-    pip = [str(env.python(work)), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+    subprocess.run([sys.executable, "-m", "venv", str(env.path)], check=True)
+    pip = [env.python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
     subprocess.run([*pip, *requirements], check=True)
     stamp.write_text(json.dumps(wanted))
 
 
-def versions(env: Env, work: Path) -> dict[str, str]:
-    """The installed versions of the distributions ``env`` reports."""
-    script = (
-        "import importlib.metadata as m, json, sys\nprint(json.dumps({name: m.version(name) for name in sys.argv[1:]}))"
-    )
-    output = subprocess.run(
-        [str(env.python(work)), "-c", script, *env.reported], check=True, capture_output=True, text=True
-    ).stdout
+_VERSIONS = """import importlib.metadata as m, json, sys
+names = sys.argv[1:] or sorted({d.metadata["Name"] for d in m.distributions()} - {"pip", "setuptools"}, key=str.lower)
+def version(name):
+    try:
+        return m.version(name)
+    except m.PackageNotFoundError:
+        return "absent"
+print(json.dumps({name: version(name) for name in names}))"""
+
+
+def versions(env: Env, everything: bool = False) -> dict[str, str]:
+    """The installed versions of the distributions ``env`` reports (of all of them, with ``everything``)."""
+    names = () if everything else env.reported
+    output = subprocess.run([env.python, "-c", _VERSIONS, *names], check=True, capture_output=True, text=True).stdout
     result: dict[str, str] = json.loads(output)
     return result

@@ -32,10 +32,10 @@ class Server(Protocol):
     def base_url(self) -> str: ...
 
 
-def time_first_event(work: Path, server: Server) -> Section:
+def time_first_event(work: Path, server: Server, requests_made: int = REQUESTS) -> Section:
     folder = work / "suites" / "first_event"
-    suite.first_event_suite(folder, server.base_url, REQUESTS)
-    python = str(envs.LLMCASSETTE.python(work))
+    suite.first_event_suite(folder, server.base_url, requests_made)
+    python = envs.LLMCASSETTE.python
     out = work / "out" / "first-event.jsonl"
     out.parent.mkdir(parents=True, exist_ok=True)
     rows, lags = [], {}
@@ -77,7 +77,7 @@ def time_first_event(work: Path, server: Server) -> Section:
             "server sent last event, ms",
         ),
         rows,
-        [f"Times from the SDK call's start; medians of {REQUESTS} streamed requests in one test."],
+        [f"Times from the SDK call's start; medians of {requests_made} streamed requests in one test."],
     )
     target = Target(
         "first streamed event in record mode",

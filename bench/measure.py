@@ -106,6 +106,8 @@ def differences(samples: Sequence[Sample], baseline: Sequence[Sample], cpu: bool
 
 def quartiles(values: Sequence[float]) -> tuple[float, float]:
     """The first and third quartiles: how far the middle half of the values spreads."""
+    if len(values) < 2:
+        return values[0], values[0]
     first, _, third = statistics.quantiles(values, n=4)
     return first, third
 

@@ -42,10 +42,10 @@ class Probe:
         return ", ".join(self.heavy_imported) or "none"
 
 
-def time_startup(work: Path, rounds: int) -> Section:
+def time_startup(work: Path, rounds: int, tests: int = TESTS, timings: int = PLUGIN_TIMINGS) -> Section:
     folder = work / "suites" / "startup"
-    suite.startup_suite(folder, TESTS)
-    python = str(envs.LLMCASSETTE.python(work))
+    suite.startup_suite(folder, tests)
+    python = envs.LLMCASSETTE.python
     jobs = [measure.Job(label, (python, *COLLECT, *options), folder) for label, options in RUNS.items()]
     measure.interleaved(jobs, 1, "start-up warm-up")
     samples = measure.interleaved(jobs, rounds, "start-up")
@@ -55,8 +55,8 @@ def time_startup(work: Path, rounds: int) -> Section:
     added_cpu = measure.paired_difference(samples[labels[0]], samples[labels[1]], cpu=True)
     added_alone = measure.paired_difference(samples[labels[2]], samples[labels[3]])
     respx_plugin = measure.paired_difference(samples[labels[0]], samples[labels[2]])
-    probes = {label: _probe(python, folder, options) for label, options in RUNS.items()}
-    in_process = measure.median([_probe(python, folder, (), timed=True).plugin_s for _ in range(PLUGIN_TIMINGS)])
+    probes = {label: _probe(python, folder, options, tests) for label, options in RUNS.items()}
+    in_process = measure.median([_probe(python, folder, (), tests, timed=True).plugin_s for _ in range(timings)])
     own = sorted(set(probes[labels[0]].heavy_imported) - set(probes[labels[1]].heavy_imported))
     alone = probes[labels[2]]
     checked = ", ".join(alone.checked)
@@ -70,12 +70,12 @@ def time_startup(work: Path, rounds: int) -> Section:
         for label in labels
     ]
     table = Table(
-        f"Start-up: `pytest --collect-only` of {TESTS} trivial tests that never use the marker",
+        f"Start-up: `pytest --collect-only` of {tests} trivial tests that never use the marker",
         ("row", "median wall ms", "peak RSS MiB", f"imported after collection (of {checked})"),
         rows,
         [
             f"Medians of {rounds} interleaved rounds. Timed inside the process, the plugin's import and its hooks "
-            f"take {milliseconds(in_process)} ms (median of {PLUGIN_TIMINGS} runs); whole processes are too noisy "
+            f"take {milliseconds(in_process)} ms (median of {timings} runs); whole processes are too noisy "
             f"to resolve that: added by this plugin {milliseconds(added)} ms of wall time "
             f"(median of paired differences; middle half {milliseconds(low)} to {milliseconds(high)} ms), "
             f"{milliseconds(added_cpu)} ms of CPU time, with respx's plugin on; {milliseconds(added_alone)} ms "
@@ -102,14 +102,14 @@ def time_startup(work: Path, rounds: int) -> Section:
     return Section([table], targets)
 
 
-def _probe(python: str, folder: Path, options: tuple[str, ...], timed: bool = False) -> Probe:
-    """Run ``probe_imports.py`` in the environment: its last output line is JSON."""
-    script = Path(__file__).with_name("probe_imports.py")
+def _probe(python: str, folder: Path, options: tuple[str, ...], tests: int, timed: bool = False) -> Probe:
+    """Run ``tools/probe_imports.py`` in the environment: its last output line is JSON."""
+    script = Path(__file__).parent / "tools" / "probe_imports.py"
     env = measure.child_environment({})
     command = [python, str(script), *(["--time-plugin"] if timed else []), str(folder), *options]
     output = subprocess.run(command, cwd=folder, env=env, capture_output=True, text=True)
     found = json.loads(output.stdout.strip().splitlines()[-1])
-    if found["exit_code"] != 0 or found["items"] != TESTS:
+    if found["exit_code"] != 0 or found["items"] != tests:
         raise measure.JobFailed(f"import probe: {output.stdout[-2000:]}{output.stderr[-2000:]}")
     plugin_s = found.get("import_s", 0.0) + found.get("hooks_s", 0.0)
     return Probe(found["plugin_loaded"], found["checked"], found["heavy_imported"], plugin_s)

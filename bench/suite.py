@@ -7,6 +7,7 @@ Every suite talks to the stub server through the real openai SDK with one client
 from __future__ import annotations
 
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 FLOOR = "floor"
@@ -14,7 +15,27 @@ LLM_CASSETTE = "llm_cassette"
 VCRPY = "vcrpy"
 CASSETTER = "cassetter"
 
-TESTS_PER_MODULE = 20
+EVENT, ONE = "event", "one"  # how the floor answers a streamed request: one chunk per event, or one chunk
+
+
+@dataclass(frozen=True, slots=True)
+class Shape:
+    """How a replay suite is laid out, and how its floor answers."""
+
+    name: str
+    tests_per_module: int | None  # None: every test in one module
+    floor_chunks: str  # EVENT or ONE
+    description: str
+
+
+MODULES = Shape(
+    "modules", 20, EVENT, "tests in modules of 20; the floor answers a stream one chunk per event, as the plugin does"
+)
+SINGLE = Shape(
+    "single", None, ONE, "one module of all the tests; the floor answers each request from its dict in one chunk"
+)
+SHAPES = {shape.name: shape for shape in (MODULES, SINGLE)}
+
 GROWTH_WINDOW = 4  # user+assistant pairs of history each conversation request carries
 FIRST_EVENT_DELAY_MS = 200
 
@@ -58,7 +79,8 @@ def ask_stream(text):
 
 _FLOOR_CONFTEST = '''"""The floor: no cassette tool. httpx2's transport answers from a dict of canned responses.
 
-With $BENCH_CAPTURE set (once, server running) it passes requests through and saves them as canned.json.
+With $BENCH_CAPTURE set (once, server running) it passes requests through and saves them as canned.json. A
+streamed answer is served one chunk per server-sent event, or in one chunk (CHUNKS, or $BENCH_FLOOR_CHUNKS).
 """
 
 import json
@@ -69,6 +91,7 @@ from pathlib import Path
 import httpx2
 
 CANNED = Path(__file__).with_name("canned.json")
+CHUNKS = os.environ.get("BENCH_FLOOR_CHUNKS") or "@CHUNKS@"
 _EVENT_END = re.compile(rb"(?<=\\n\\n)")
 _send = httpx2.HTTPTransport.handle_request
 _captured = []
@@ -97,7 +120,10 @@ def _canned():
     table = {}
     for method, url, body, status, headers, chunks in json.loads(CANNED.read_text()):
         raw_headers = [(name.encode(), value.encode()) for name, value in headers]
-        table[method, url, body.encode()] = (status, raw_headers, tuple(chunk.encode() for chunk in chunks))
+        body_chunks = tuple(chunk.encode() for chunk in chunks)
+        if CHUNKS != "event":
+            body_chunks = (b"".join(body_chunks),)
+        table[method, url, body.encode()] = (status, raw_headers, body_chunks)
     return table
 
 
@@ -204,23 +230,25 @@ def _with_harness(folder: Path, conftest: str) -> None:
     (folder / "conftest.py").write_text(conftest + ("\n" if conftest else "") + _USE_HARNESS)
 
 
-def replay_suite(folder: Path, tool: str, base_url: str, tests: int) -> None:
-    """``tests`` tests in modules of 20, each asking one plain and one streamed question and checking both."""
+def replay_suite(folder: Path, tool: str, base_url: str, tests: int, shape: Shape) -> None:
+    """``tests`` tests laid out as ``shape`` says, each asking one plain and one streamed question and checking
+    both."""
     _fresh(folder)
     _chat_module(folder, base_url)
     if _CONFTESTS[tool]:
-        (folder / "conftest.py").write_text(_CONFTESTS[tool])
+        (folder / "conftest.py").write_text(_CONFTESTS[tool].replace("@CHUNKS@", shape.floor_chunks))
     marker = _MARKERS[tool]
-    for start in range(0, tests, TESTS_PER_MODULE):
+    per_module = shape.tests_per_module or tests
+    for start in range(0, tests, per_module):
         lines = ["import pytest\n\nfrom chat import ask, ask_stream\n"]
-        for number in range(start, min(start + TESTS_PER_MODULE, tests)):
+        for number in range(start, min(start + per_module, tests)):
             plain, streamed = plain_question(number), streamed_question(number)
             lines.append(
                 f"\n{marker}def test_case_{number:04d}():\n"
                 f"    assert ask({plain!r}) == {_answer(plain)!r}\n"
                 f"    assert ask_stream({streamed!r}) == ({_answer(streamed)!r}, {_tokens(streamed)})\n"
             )
-        (folder / f"test_suite_{start // TESTS_PER_MODULE:02d}.py").write_text("\n".join(lines))
+        (folder / f"test_suite_{start // per_module:02d}.py").write_text("\n".join(lines))
 
 
 def startup_suite(folder: Path, tests: int) -> None:
@@ -264,7 +292,7 @@ def growth_suite(folder: Path, tool: str, base_url: str, order: tuple[tuple[str,
     conversations of the same length share one cassette, ``conversation-<requests>.yaml``."""
     _fresh(folder)
     _chat_module(folder, base_url, _CONVERSATION)
-    _with_harness(folder, _FLOOR_CONFTEST if tool == FLOOR else "")
+    _with_harness(folder, _FLOOR_CONFTEST.replace("@CHUNKS@", EVENT) if tool == FLOOR else "")
     marker = '@pytest.mark.llm_cassette("conversation-{size}.yaml")\n' if tool == LLM_CASSETTE else ""
     tests = [
         f"\n\n{marker.format(size=size)}def test_{name}():\n    converse({name!r}, {size}, {GROWTH_WINDOW})\n"

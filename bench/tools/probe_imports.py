@@ -1,7 +1,8 @@
 """Collect a suite in this process with pytest and tell, as JSON, whether the plugin loaded, which heavy modules
 were imported by then and, with ``--time-plugin``, how long the plugin's import and its hooks took in-process.
 
-Run with the environment's Python: ``python probe_imports.py [--time-plugin] SUITE [pytest args]``.
+Run with the environment's Python: ``python probe_imports.py [--time-plugin] SUITE [pytest args]``. The
+benchmark's start-up phase (``bench/startup.py``) runs it for its import check and its in-process timing.
 """
 
 from __future__ import annotations
