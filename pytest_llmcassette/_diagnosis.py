@@ -119,13 +119,13 @@ def _what_moved(situation: Situation, body: bytes) -> list[str]:
     if provenance is None:
         return []
     days = (datetime.datetime.now(datetime.UTC).date() - provenance.date).days
-    moved = [f"recorded {counted(days, 'day')} ago ({provenance.date.isoformat()})"]
+    moved = [f"recorded {counted(days, 'day')} ago ({provenance.date.isoformat()})"] if days > 0 else []
     if situation.sdk_now and provenance.sdks and situation.sdk_now not in provenance.sdks:
         moved.append(f"recorded with {', '.join(provenance.sdks)}, now {situation.sdk_now}")
     model = _provenance.model_of(body)
     if model and provenance.models and model not in provenance.models:
         moved.append(f"model {', '.join(provenance.models)} in the recording, {model} now")
-    return [f"  since:    {'; '.join(moved)}"]
+    return [f"  since:    {'; '.join(moved)}"] if moved else []
 
 
 def shown_path(path: Path) -> str:
