@@ -173,6 +173,15 @@ class Cassette:
             "allowed_hosts=['<host>'] (allow_loopback=True for 127.0.0.1 and localhost)."
         )
 
+    def aiohttp_message(self, request: str) -> str:
+        return (
+            f"llm_cassette: this test sent {request} through aiohttp, which this plugin does not intercept: it would "
+            "go to the network and never reach the cassette.\n"
+            f"  test: {self.test}\n"
+            "Send it with httpx/httpx2: with openai, leave out http_client=DefaultAioHttpClient() in tests (the "
+            "default client records and replays); or allow the host: allowed_hosts=['<host>']."
+        )
+
     def _reaches_allowed_host(self, url: str) -> bool:
         host = urlsplit(url).hostname
         return host is not None and self.allows(host)

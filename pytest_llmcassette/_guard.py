@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
+from urllib.parse import urlsplit
 
 from ._errors import NetworkBlocked
 
@@ -40,6 +42,32 @@ def is_allowed(host: str, allowed: frozenset[str], loopback: bool) -> bool:
         return ipaddress.ip_address(host.split("%")[0]).is_loopback
     except ValueError:
         return False
+
+
+@contextmanager
+def refusing_aiohttp(allowed: Callable[[str], bool], describe: Callable[[str], str]) -> Iterator[None]:
+    """aiohttp is not intercepted: while the block runs, a request through an ``aiohttp.ClientSession`` (openai's
+    ``DefaultAioHttpClient`` sends through one) to a host nobody allowed raises ``NetworkBlocked`` with
+    ``describe(url)``, in every record mode, instead of going to the network unrecorded. Only an aiohttp already
+    imported is watched: importing it costs every run, and the socket guard catches the rest in replay."""
+    aiohttp = sys.modules.get("aiohttp")
+    if aiohttp is None:
+        yield
+        return
+    session = aiohttp.ClientSession
+    original = session._request
+
+    async def request(self: Any, method: str, url: Any, *args: Any, **kwargs: Any) -> Any:
+        host = urlsplit(str(url)).hostname or ""
+        if not allowed(host):
+            raise NetworkBlocked(describe(f"{method} {url}"))
+        return await original(self, method, url, *args, **kwargs)
+
+    session._request = request
+    try:
+        yield
+    finally:
+        session._request = original
 
 
 @contextmanager

@@ -275,13 +275,16 @@ def llm_cassette(
 
 @contextlib.contextmanager
 def _network_guard(cassette: Cassette) -> Iterator[None]:
-    """While a test only replays, a connection to a host nobody allowed fails (see ``_guard``)."""
-    if not cassette.guarded:
+    """While a test only replays, a connection to a host nobody allowed fails; in any mode, so does a request
+    through aiohttp, which is not intercepted (see ``_guard``)."""
+    if cassette.options.verify:
         yield
         return
-    from ._guard import blocking
+    from ._guard import blocking, refusing_aiohttp
 
-    with blocking(cassette.allows, cassette.blocked_message):
+    with refusing_aiohttp(cassette.allows, cassette.aiohttp_message), contextlib.ExitStack() as stack:
+        if cassette.guarded:
+            stack.enter_context(blocking(cassette.allows, cassette.blocked_message))
         yield
 
 

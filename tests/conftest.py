@@ -27,8 +27,8 @@ def _load_once() -> None:
     """
     for module in pkgutil.walk_packages(pytest_llmcassette.__path__, "pytest_llmcassette."):
         importlib.import_module(module.name)
-    for name in ("yaml", "httpx", "httpx2", "respx", "hypothesis", "openai", "anthropic"):
-        if importlib.util.find_spec(name) is not None:  # httpx2 and anthropic are optional
+    for name in ("yaml", "httpx", "httpx2", "respx", "hypothesis", "openai", "anthropic", "aiohttp"):
+        if importlib.util.find_spec(name) is not None:  # httpx2, anthropic and aiohttp are optional
             importlib.import_module(name)
     if openai := sys.modules.get("openai"):  # building and closing clients imports the rest; no request is sent
         with openai.OpenAI(api_key="-", base_url="http://127.0.0.1:9") as client:

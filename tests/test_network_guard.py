@@ -53,3 +53,42 @@ def test_a_replaying_test_cannot_reach_the_network_unless_allowed(suite: pytest.
     )
     result.stdout.fnmatch_lines(["llm_cassette: this test tried to connect to 203.0.113.7:443 while replaying*"])
     assert (suite.path / "cassettes" / "test_guarded" / "chat.yaml").read_text() == before
+
+
+AIOHTTP = """
+import asyncio
+
+import aiohttp
+import pytest
+from chat import URL
+
+
+async def get():
+    async with aiohttp.ClientSession() as session:
+        async with session.get(URL + "/models") as response:
+            return response.status
+
+
+@pytest.mark.llm_cassette
+def test_aiohttp():
+    assert asyncio.run(get()) == 200
+
+
+@pytest.mark.llm_cassette(allowed_hosts=["127.0.0.1"], allow_unused=True)
+def test_aiohttp_to_an_allowed_host():
+    assert asyncio.run(get()) == 200
+"""
+
+
+def test_aiohttp_fails_at_once_even_while_recording(suite: pytest.Pytester, stub: StubServer) -> None:
+    suite.makepyfile(test_aio=AIOHTTP)
+    result = suite.runpytest("--record-mode=once")
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "llm_cassette: this test sent GET http://127.0.0.1:*/v1/models through aiohttp, which this plugin does "
+            "not intercept*",
+            "  test: test_aio.py::test_aiohttp",
+        ]
+    )
+    assert not (suite.path / "cassettes" / "test_aio" / "test_aiohttp.yaml").exists()  # no empty cassette
