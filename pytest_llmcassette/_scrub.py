@@ -9,6 +9,7 @@ The same scrubbing applies to a live request before it is matched, so a scrubbed
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -112,7 +113,9 @@ class ScrubRules:
     before_record_response: ResponseHook | None = None
 
 
+@functools.lru_cache(maxsize=512)
 def is_credential_header(name: str) -> bool:
+    """Kept for each name seen: a suite's requests carry the same few dozen header names."""
     return name.lower() in CREDENTIAL_HEADERS or _CREDENTIAL_NAME.search(name) is not None
 
 
