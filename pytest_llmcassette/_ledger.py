@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ._model import Interaction
+from ._provenance import model_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +47,7 @@ class Price:
 
 def usage(interaction: Interaction) -> tuple[str, Tokens]:
     """The model an interaction asked for, and the tokens its response says it used (zero when it does not say)."""
-    model = _model(interaction.request.body)
+    model = model_of(interaction.request.body) or "(no model)"
     chunks = interaction.response.chunks
     if chunks and chunks[0].lstrip().startswith(b"{"):
         return model, _tokens(_json(b"".join(chunks)))
@@ -125,12 +126,6 @@ def _data(event: bytes) -> Any:
         return None
     end = event.find(b"\n", start)
     return _json(event[start + 5 : end if end != -1 else len(event)])
-
-
-def _model(body: bytes) -> str:
-    document = _json(body)
-    model = document.get("model") if isinstance(document, Mapping) else None
-    return model if isinstance(model, str) else "(no model)"
 
 
 def _json(body: bytes) -> Any:
