@@ -1,8 +1,10 @@
 """The transport bridge: httpx and httpx2 traffic goes through one respx router, and the cassette answers.
 
 While a marked test runs, ``HTTPTransport.handle_request`` and ``AsyncHTTPTransport.handle_async_request`` of
-httpx and of httpx2 (when installed) are patched. Each request is handed to a respx router (an httpx2 request
-translated to httpx, which respx speaks) whose one route asks the cassette. A replayed response is served as a
+httpx and of httpx2 (when installed) are patched, and so is the aiohttp transport of ``DefaultAioHttpClient``
+(``httpx_aiohttp``'s, or the copy openai and anthropic vendor), an httpx/httpx2 transport too. Each request is
+handed to a respx router (an httpx2 request translated to httpx, which respx speaks) whose one route asks the
+cassette. A replayed response is served as a
 lazy stream, one chunk (one server-sent event) at a time. A pass-through goes to the original transport and its
 body is teed into the cassette while the client reads it, never buffered first.
 
@@ -25,6 +27,7 @@ from respx.models import PassThrough
 
 from ._cassette import Cassette
 from ._errors import StreamCutByClient
+from ._guard import sending_live
 from ._model import RecordedError, RecordedRequest, RecordedResponse
 
 Finish = Callable[[bytes, RecordedError | None, bool], None]  # body, the error that ended it, cut by the client
@@ -192,9 +195,15 @@ class Bridge:
         )
 
     def _patch(self, library: _Library) -> None:
+        """Patch the library's own transports, and the aiohttp transports built on it (``DefaultAioHttpClient``)."""
+        module = library.module
+        self._patch_sync(library, module.HTTPTransport)
+        for transport in (module.AsyncHTTPTransport, *_aiohttp_transports(module)):
+            self._patch_async(library, transport)
+
+    def _patch_sync(self, library: _Library, transport_type: type) -> None:
         module, router, record = library.module, self.router, self._record
-        sync_transport, async_transport = module.HTTPTransport, module.AsyncHTTPTransport
-        send, asend = sync_transport.handle_request, async_transport.handle_async_request
+        send = transport_type.handle_request  # type: ignore[attr-defined]
         translate = _identity if module is httpx else _to_httpx
 
         def handle_request(transport: Any, request: Any) -> Any:
@@ -226,6 +235,13 @@ class Bridge:
                     cassette.compare_live(_replay_of(response).recorded, live.status_code, _headers(live), raw)
             return _answer_as(library, response)
 
+        self._replace(transport_type, "handle_request", handle_request)
+
+    def _patch_async(self, library: _Library, transport_type: type) -> None:
+        module, router, record = library.module, self.router, self._record
+        asend = transport_type.handle_async_request  # type: ignore[attr-defined]
+        translate = _identity if module is httpx else _to_httpx
+
         async def handle_async_request(transport: Any, request: Any) -> Any:
             await request.aread()
             try:
@@ -233,7 +249,8 @@ class Bridge:
             except PassThrough:
                 began = self._began()
                 try:
-                    response = await asend(transport, request)
+                    with sending_live():
+                        response = await asend(transport, request)
                 except module.TransportError as error:
                     record(request, None, began)(b"", _recorded(error), False)
                     raise
@@ -255,12 +272,11 @@ class Bridge:
                     cassette.compare_live(_replay_of(response).recorded, live.status_code, _headers(live), raw)
             return _answer_as(library, response)
 
-        for owner, name, patched in (
-            (sync_transport, "handle_request", handle_request),
-            (async_transport, "handle_async_request", handle_async_request),
-        ):
-            self._restore.append((owner, name, owner.__dict__[name]))
-            setattr(owner, name, patched)
+        self._replace(transport_type, "handle_async_request", handle_async_request)
+
+    def _replace(self, owner: type, name: str, patched: Any) -> None:
+        self._restore.append((owner, name, owner.__dict__[name]))
+        setattr(owner, name, patched)
 
     def _began(self) -> int:
         assert self._cassette is not None
@@ -274,6 +290,18 @@ class Bridge:
         headers = _headers(response) if response is not None else ()
         record = self._cassette.record
         return lambda body, error, cut: record(sent, status, headers, body, error, cut, began)
+
+
+def _aiohttp_transports(module: Any) -> list[type]:
+    """The aiohttp transports built on ``module`` that are loaded: ``httpx_aiohttp``'s, and the copies openai and
+    anthropic vendor for their ``DefaultAioHttpClient`` (each module named ``...httpx_aiohttp.transport``)."""
+    found, pending = [], list(module.AsyncBaseTransport.__subclasses__())
+    while pending:
+        transport = pending.pop()
+        pending.extend(transport.__subclasses__())
+        if transport.__module__.endswith("httpx_aiohttp.transport") and "handle_async_request" in transport.__dict__:
+            found.append(transport)
+    return found
 
 
 def _headers(response: Any) -> tuple[tuple[str, str], ...]:

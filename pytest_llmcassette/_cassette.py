@@ -178,8 +178,9 @@ class Cassette:
             f"llm_cassette: this test sent {request} through aiohttp, which this plugin does not intercept: it would "
             "go to the network and never reach the cassette.\n"
             f"  test: {self.test}\n"
-            "Send it with httpx/httpx2: with openai, leave out http_client=DefaultAioHttpClient() in tests (the "
-            "default client records and replays); or allow the host: allowed_hosts=['<host>']."
+            "Send it with httpx/httpx2 or through an aiohttp transport the plugin intercepts "
+            "(openai.DefaultAioHttpClient(), anthropic.DefaultAioHttpClient(), httpx_aiohttp.HttpxAiohttpClient()); "
+            "or allow the host: allowed_hosts=['<host>']."
         )
 
     def _reaches_allowed_host(self, url: str) -> bool:

@@ -1,8 +1,8 @@
 """The network guard: while a test replays, no connection leaves the process unless the user allowed its host.
 
-Requests on httpx and httpx2 never reach a socket in replay: the cassette answers them. Anything else (aiohttp,
-requests, urllib3, a raw socket) would reach the network silently; the guard makes ``socket.connect`` fail
-instead, with the plugin's message.
+Requests on httpx and httpx2 (and their aiohttp transport) never reach a socket in replay: the cassette answers
+them. Anything else (aiohttp used directly, requests, urllib3, a raw socket) would reach the network silently;
+the guard makes ``socket.connect`` fail instead, with the plugin's message.
 """
 
 from __future__ import annotations
@@ -12,12 +12,24 @@ import socket
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 from urllib.parse import urlsplit
 
 from ._errors import NetworkBlocked
 
 _LOOPBACK_NAMES = frozenset({"localhost"})
+_bridge_sending = ContextVar("llm_cassette_bridge_sending", default=False)
+
+
+@contextmanager
+def sending_live() -> Iterator[None]:
+    """The bridge sends a request it records through an aiohttp transport: ``refusing_aiohttp`` lets it pass."""
+    token = _bridge_sending.set(True)
+    try:
+        yield
+    finally:
+        _bridge_sending.reset(token)
 
 
 def allowed_addresses(hosts: tuple[str, ...]) -> frozenset[str]:
@@ -46,10 +58,11 @@ def is_allowed(host: str, allowed: frozenset[str], loopback: bool) -> bool:
 
 @contextmanager
 def refusing_aiohttp(allowed: Callable[[str], bool], describe: Callable[[str], str]) -> Iterator[None]:
-    """aiohttp is not intercepted: while the block runs, a request through an ``aiohttp.ClientSession`` (openai's
-    ``DefaultAioHttpClient`` sends through one) to a host nobody allowed raises ``NetworkBlocked`` with
-    ``describe(url)``, in every record mode, instead of going to the network unrecorded. Only an aiohttp already
-    imported is watched: importing it costs every run, and the socket guard catches the rest in replay."""
+    """aiohttp used directly is not intercepted: while the block runs, a request through an
+    ``aiohttp.ClientSession`` to a host nobody allowed raises ``NetworkBlocked`` with ``describe(url)``, in every
+    record mode, instead of going to the network unrecorded; the bridge's own live requests through an aiohttp
+    transport (``sending_live``) pass. Only an aiohttp already imported is watched: importing it costs every run,
+    and the socket guard catches the rest in replay."""
     aiohttp = sys.modules.get("aiohttp")
     if aiohttp is None:
         yield
@@ -59,7 +72,7 @@ def refusing_aiohttp(allowed: Callable[[str], bool], describe: Callable[[str], s
 
     async def request(self: Any, method: str, url: Any, *args: Any, **kwargs: Any) -> Any:
         host = urlsplit(str(url)).hostname or ""
-        if not allowed(host):
+        if not _bridge_sending.get() and not allowed(host):
             raise NetworkBlocked(describe(f"{method} {url}"))
         return await original(self, method, url, *args, **kwargs)
 
