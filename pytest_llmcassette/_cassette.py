@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from . import _diagnosis, _drift, _guard, _provenance, _scrub, _wire
+from . import _diagnosis, _drift, _guard, _multipart, _provenance, _scrub, _wire
 from ._errors import CassetteError, NoMatchingInteraction, SecretInCassette, StreamCutByClient, UnusedInteractions
 from ._matching import MatchRules, RequestIndex
 from ._model import Headers, Interaction, RecordedError, RecordedRequest, RecordedResponse, Recording
@@ -45,6 +45,7 @@ class CassetteOptions:
     verify: bool = False  # also send each replayed request to the live API and compare the shapes
     allowed_hosts: tuple[str, ...] = ()  # hosts a replaying test may reach live (a local test server...)
     allow_loopback: bool = False  # and 127.0.0.1, ::1, localhost
+    max_upload_bytes: int | None = None  # a larger uploaded file is written as its size and SHA-256 only
 
 
 _RETRIED_STATUSES = frozenset({408, 409, 429})  # and 5xx: what the SDKs retry
@@ -271,11 +272,12 @@ class Cassette:
         return native.write(items, _provenance.of(written, self.test)), len(items), False
 
     def _interactions_to_write(self) -> list[Interaction]:
-        """What was recorded, less the attempts the SDK retried (unless kept), scrubbed."""
+        """What was recorded, less the attempts the SDK retried (unless kept), scrubbed, forms rebuilt."""
         recorded = _in_deterministic_order(self.recorded, self._spans)
         recorded = _without_retried(recorded, self.path, keep=self.options.record_retries)
         kept = (_scrub.interaction(item, self.options.scrub, self._secrets) for item in recorded)
-        return [item for item in kept if item is not None]
+        upload_limit = self.options.max_upload_bytes
+        return [replace(item, request=_multipart.recorded(item.request, upload_limit)) for item in kept if item]
 
     def _check_secrets(self, items: list[dict[str, Any]], first: int) -> None:
         """Fail, naming each field, when a document to write still holds a secret (``first``: its position)."""

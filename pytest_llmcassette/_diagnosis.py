@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from . import _diff, _provenance, _scrub
-from ._matching import RequestIndex, parse_json
+from ._matching import RequestIndex, body_value
 from ._model import Interaction, Provenance
 from ._words import counted
 
@@ -64,7 +64,7 @@ def no_match(situation: Situation, index: RequestIndex | None, method: str, url:
         lines.append(situation.rerecord())
         return "\n".join(lines)
     candidates = index.same_endpoint(method, url) if index is not None else []
-    sent = parse_json(body)
+    sent = body_value(body)
     ranked = sorted(candidates, key=lambda p: -_likeness(situation.interactions[p], sent, body))
     for position in ranked[:_CANDIDATES_SHOWN]:
         request = situation.interactions[position].request
@@ -73,7 +73,7 @@ def no_match(situation: Situation, index: RequestIndex | None, method: str, url:
         lines.append(f"  recorded #{position} ({state}, {share:.0%} alike): {_diff.body_summary(request.body)}")
     if ranked:
         nearest = situation.interactions[ranked[0]].request
-        recorded = parse_json(nearest.body)
+        recorded = body_value(nearest.body)
         if recorded is not None and sent is not None:
             differences = _diff.differences(recorded, sent, situation.ignored)
             lines.append(f"What differs from #{ranked[0]} (recorded → sent):")
@@ -84,7 +84,7 @@ def no_match(situation: Situation, index: RequestIndex | None, method: str, url:
                     f"These fields look volatile; to leave them out of matching: ignore_body_paths={volatile!r}"
                 )
         elif nearest.body != body:
-            lines.append(f"The body differs from #{ranked[0]}'s (not JSON: compared byte for byte):")
+            lines.append(f"The body differs from #{ranked[0]}'s (neither JSON nor a form: compared byte for byte):")
             lines += [f"  recorded: {_bytes(nearest.body)}", f"  sent:     {_bytes(body)}"]
     if not any(not situation.played[p] for p in candidates):
         lines.append(
@@ -142,7 +142,7 @@ def _bytes(body: bytes, width: int = 100) -> str:
 
 
 def _likeness(interaction: Interaction, sent: Any, body: bytes) -> float:
-    recorded = parse_json(interaction.request.body)
+    recorded = body_value(interaction.request.body)
     if recorded is None or sent is None:
         return 1.0 if interaction.request.body == body else 0.0
     return _diff.similarity(recorded, sent)

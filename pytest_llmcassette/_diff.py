@@ -13,6 +13,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from . import _multipart
+
 JsonPath = tuple[str | int, ...]
 
 _TEXT_WIDTH = 40  # a message's text in a summary
@@ -224,11 +226,22 @@ def _body_parts(body: bytes) -> list[str]:
     value = _json(body)
     if isinstance(value, dict):
         return _request_parts(value) or [f"keys={_names(list(value))}"]
+    form = _multipart.parse(body) if value is None else None
+    if form is not None:
+        return ["form:", *(_form_part(part) for part in form)]
     try:
         text = " ".join(body.decode("utf-8").split())
     except UnicodeDecodeError:
         return [f"<{len(body)} bytes>"]
     return [_quoted(_cut(text, _VALUE_WIDTH)) if text[:200].isprintable() else f"<{len(body)} bytes>"]
+
+
+def _form_part(part: _multipart.Part) -> str:
+    text = part.text() if part.filename is None else None
+    if text is not None:
+        return f"{part.name}={_quoted(_cut(text, _TEXT_WIDTH))}"
+    described = ", ".join(filter(None, (part.content_type, f"{part.size} bytes")))
+    return f"{part.name}={part.filename or '(data)'} ({described})"
 
 
 def _json(body: bytes) -> Any:

@@ -1,7 +1,8 @@
 """Matching: the request key, and the one index that says which recording answers a request.
 
 A request is keyed by its method, its URL (scheme and host lower-cased, query sorted, credentials redacted)
-and its body: JSON canonicalized (sorted keys, no whitespace, ignored paths removed), anything else as bytes.
+and its body: JSON canonicalized (sorted keys, no whitespace, ignored paths removed), a multipart form as its
+fields and files (``_multipart``, never its boundary) canonicalized the same way, anything else as bytes.
 Matching is then one dictionary lookup, whatever the cassette's length.
 """
 
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from . import _scrub
+from . import _multipart, _scrub
 from ._model import RecordedRequest
 
 RequestKey = tuple[str, str, str | bytes]
@@ -73,8 +74,16 @@ def parse_json(body: bytes) -> Any:
         return None
 
 
-def normalize_body(body: bytes, rules: MatchRules) -> str | bytes:
+def body_value(body: bytes) -> Any:
+    """The body as data to match and diff: its JSON value, a multipart form's fields and files, or None."""
     value = parse_json(body)
+    if value is None and (parts := _multipart.parse(body)) is not None:
+        return _multipart.as_data(parts)
+    return value
+
+
+def normalize_body(body: bytes, rules: MatchRules) -> str | bytes:
+    value = body_value(body)
     if value is None:
         return body
     for path in rules.ignore_body_paths:

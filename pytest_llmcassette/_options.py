@@ -40,6 +40,7 @@ CONFIG_KEYS = LIST_KEYS | {
     "allow_loopback",
     "max_age",
     "max_age_action",
+    "max_upload_bytes",
     "recorded_on",
     "before_record_request",
     "before_record_response",
@@ -110,8 +111,15 @@ def cassette_options(
         recorded_on=_day(merged.get("recorded_on")),
         allowed_hosts=lists["allowed_hosts"],
         allow_loopback=bool(merged.get("allow_loopback", False)),
+        max_upload_bytes=_size(merged.get("max_upload_bytes")),
     )
     return path, options
+
+
+def _size(value: Any) -> int | None:
+    if value is None or (type(value) is int and value >= 0):
+        return value
+    raise CassetteError(f"llm_cassette: max_upload_bytes must be a number of bytes (0 or more), not {value!r}")
 
 
 def _days(value: Any) -> int | None:

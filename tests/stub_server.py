@@ -3,7 +3,9 @@
 ``POST /v1/chat/completions`` (and Azure's ``POST /openai/deployments/{name}/chat/completions?api-version=...``)
 answers ``echo: <last user message>``, plain or streamed (one word an event, a usage event when asked,
 ``[DONE]``), always over chunked transfer for streams; ``POST /v1/messages`` does the same in Anthropic's shape
-(named events); ``GET /v1/models`` lists one model. Like a real server, every answer carries headers that vary
+(named events); ``GET /v1/models`` lists one model. Uploads (multipart forms): ``POST /v1/files`` answers a file
+object, ``POST /v1/audio/transcriptions`` the text ``heard <size> bytes of <filename>``. Like a real server,
+every answer carries headers that vary
 between runs (``date``, a random ``x-request-id`` and ``cf-ray``, a ``set-cookie``) beside fixed ones
 (``server: stub``, ``openai-processing-ms: 1``, ``x-ratelimit-remaining-requests: 99``).
 
@@ -26,7 +28,10 @@ prints its base URL.
 
 from __future__ import annotations
 
+import email.parser
+import email.policy
 import gzip
+import hashlib
 import json
 import secrets
 import selectors
@@ -42,7 +47,13 @@ from typing import Any
 from urllib.parse import urlsplit
 
 CREATED = 1_700_000_000
-ENDINGS = {"chat": "/chat/completions", "messages": "/messages", "models": "/v1/models"}
+ENDINGS = {
+    "chat": "/chat/completions",
+    "messages": "/messages",
+    "models": "/v1/models",
+    "files": "/v1/files",
+    "transcriptions": "/audio/transcriptions",
+}
 MODELS = {"object": "list", "data": [{"id": "stub-model", "object": "model", "created": CREATED, "owned_by": "stub"}]}
 
 
@@ -143,9 +154,36 @@ def error_body(status: int, anthropic: bool) -> bytes:
 
 
 def _path_kind(path: str) -> str | None:
-    """Which API a request path asks for: ``chat`` (also Azure's deployments), ``messages``, ``models`` or None."""
+    """Which API a request path asks for (a key of ``ENDINGS``; chat also at Azure's deployments), or None."""
     path = urlsplit(path).path.rstrip("/")
-    return next((kind for kind in ("chat", "messages", "models") if path.endswith(ENDINGS[kind])), None)
+    return next((kind for kind, ending in ENDINGS.items() if path.endswith(ending)), None)
+
+
+def form_fields(content_type: str, raw: bytes) -> dict[str, tuple[str | None, bytes]]:
+    """A multipart form's parts by name: (filename, content)."""
+    head = f"content-type: {content_type}\r\n\r\n".encode()
+    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(head + raw)
+    return {
+        str(part.get_param("name", header="content-disposition")): (part.get_filename(), part.get_payload(decode=True))
+        for part in message.iter_parts()
+    }
+
+
+def upload_answer(kind: str, fields: dict[str, tuple[str | None, bytes]]) -> dict[str, Any]:
+    filename, content = fields["file"]
+    if kind == "transcriptions":
+        return {"text": f"heard {len(content)} bytes of {filename}"}
+    purpose = fields.get("purpose", (None, b""))[1].decode()
+    digest = hashlib.sha256(content).hexdigest()[:12]
+    return {
+        "id": f"file-{digest}",
+        "object": "file",
+        "bytes": len(content),
+        "created_at": CREATED,
+        "filename": filename,
+        "purpose": purpose,
+        "status": "processed",
+    }
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -169,6 +207,9 @@ class _Handler(BaseHTTPRequestHandler):
         raw = self.rfile.read(int(self.headers.get("content-length", 0)))
         self.server.received.append((self.path, dict(self.headers), raw))
         kind = _path_kind(self.path)
+        if kind in ("files", "transcriptions"):
+            fields = form_fields(self.headers["content-type"], raw)
+            return self._send(200, "application/json", json.dumps(upload_answer(kind, fields)).encode())
         if kind not in ("chat", "messages"):
             return self._send(404, "application/json", b'{"error": {"message": "not found"}}')
         if self._stopped_waiting("x-stub-sleep-ms"):

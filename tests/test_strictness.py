@@ -140,7 +140,7 @@ def test_non_json_bodies_compare_as_bytes(recorded: pytest.Pytester) -> None:
         [
             '*request:  PUT http://127.0.0.1:9/v1/raw "exact bytes"',
             '  recorded #3 (unused, 0% alike): "exact bytes"',
-            "The body differs from #3's (not JSON: compared byte for byte):",
+            "The body differs from #3's (neither JSON nor a form: compared byte for byte):",
             "  recorded: b'exact bytes'",
             "  sent:     b'exact  bytes'",
         ]

@@ -17,7 +17,9 @@ interactions:
 count: 1
 ```
 A body is written under one key: ``json`` (a JSON object or array, as data), ``events`` (server-sent events),
-``text`` (UTF-8) or ``base64`` (anything else). Keys keep one order, so a re-recording diffs minimally. A response
+``text`` (UTF-8) or ``base64`` (anything else); a request's form (an upload) under ``multipart``, a list of parts,
+each its ``name``, ``filename`` and ``content_type`` when it has them, and its ``text``, ``base64``, or (a file
+written shortened) ``size`` and ``sha256``. Keys keep one order, so a re-recording diffs minimally. A response
 may end in ``error: {type, message}`` (a transport error the client saw; alone when no response came) or
 ``cut_by_client: true``. ``count``, always the last line, makes a file cut short detectable; format 1 (no
 ``count``) is still read.
@@ -33,7 +35,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from .. import _provenance, _sse, _yaml
+from .. import _multipart, _provenance, _sse, _yaml
 from .._matching import parse_json
 from .._model import Headers, Interaction, Provenance, RecordedError, RecordedResponse
 from .._words import counted
@@ -49,7 +51,9 @@ _BODY_KEYS = ("json", "events", "text", "base64")
 _EVENT_FIELDS = ("json", "data", "event", "id", "retry", "comment")
 _DOCUMENT_KEYS = ("llm_cassette", "recorded", "interactions", "count")
 _INTERACTION_KEYS = ("request", "response")
-_REQUEST_KEYS = ("method", "url", "headers", *_BODY_KEYS)
+_REQUEST_BODY_KEYS = (*_BODY_KEYS, "multipart")
+_PART_KEYS = ("name", "filename", "content_type", "text", "base64", "size", "sha256")
+_REQUEST_KEYS = ("method", "url", "headers", *_REQUEST_BODY_KEYS)
 _RESPONSE_KEYS = ("status", "headers", *_BODY_KEYS, "error", "cut_by_client")
 
 
@@ -104,7 +108,7 @@ def _interaction(request: Mapping[str, Any], response: Mapping[str, Any], where:
     _known_keys(response, _RESPONSE_KEYS, where, "the response")
     request_headers = _shared.headers(request.get("headers"), where, "request headers")
     response_headers = _shared.headers(response.get("headers"), where, "response headers")
-    request_body = b"".join(_body(request, where, "request"))
+    request_body = b"".join(_body(request, where, "request", _REQUEST_BODY_KEYS))
     recorded_request = _shared.request(request.get("method"), request.get("url"), request_headers, request_body, where)
     error = _error(response.get("error"), where)
     cut = response.get("cut_by_client", False)
@@ -137,9 +141,9 @@ def _error(value: Any, where: Where) -> RecordedError | None:
     return RecordedError(kind, message)
 
 
-def _body(message: Mapping[str, Any], where: Where, what: str) -> tuple[bytes, ...]:
+def _body(message: Mapping[str, Any], where: Where, what: str, keys: tuple[str, ...] = _BODY_KEYS) -> tuple[bytes, ...]:
     """The body's bytes, in the chunks replay sends: one per server-sent event, else the whole body (or none)."""
-    present = [key for key in _BODY_KEYS if key in message]
+    present = [key for key in keys if key in message]
     if len(present) > 1:
         raise where.error(f"the {what} has more than one body: {', '.join(present)}")
     if not present:
@@ -148,6 +152,8 @@ def _body(message: Mapping[str, Any], where: Where, what: str) -> tuple[bytes, .
     value = message[key]
     if key == "events":
         return _events(value, where)
+    if key == "multipart":
+        return (_multipart.build(_parts(value, where)),)
     if key == "json":
         if not isinstance(value, dict | list):
             raise where.error(f"the {what} json body must be a mapping or a list")
@@ -160,6 +166,38 @@ def _body(message: Mapping[str, Any], where: Where, what: str) -> tuple[bytes, .
         return (base64.b64decode(value, validate=True),)
     except binascii.Error as error:
         raise where.error(f"the {what} base64 body is not valid base64: {error}") from None
+
+
+def _parts(value: Any, where: Where) -> list[_multipart.Part]:
+    if not isinstance(value, list) or not value:
+        raise where.error("the request multipart body must be a list of parts")
+    parts = []
+    for number, item in enumerate(value):
+        what = f"multipart part {number}"
+        part = where.mapping(item, what)
+        _known_keys(part, _PART_KEYS, where, what)
+        name, filename, content_type = part.get("name"), part.get("filename"), part.get("content_type")
+        if not isinstance(name, str):
+            raise where.error(f"{what} needs a name (a string)")
+        for key, given in (("filename", filename), ("content_type", content_type)):
+            if given is not None and not isinstance(given, str):
+                raise where.error(f"{what}: {key} must be a string, not {_shared.shown(given)}")
+        contents = [key for key in ("text", "base64", "sha256") if key in part]
+        if len(contents) != 1:
+            raise where.error(f"{what} needs one of text, base64, or size and sha256 (a file written shortened)")
+        if "sha256" in part:
+            size, digest = part.get("size"), part["sha256"]
+            if type(size) is not int or size < 0:
+                raise where.error(f"{what}: size must be a number of bytes, not {_shared.shown(size)}")
+            if not isinstance(digest, str) or re.fullmatch("[0-9a-f]{64}", digest) is None:
+                raise where.error(f"{what}: sha256 must be 64 lowercase hexadecimal digits")
+            parts.append(_multipart.Part(name, b"", filename, content_type, (size, digest)))
+            continue
+        if "size" in part:
+            raise where.error(f"{what}: size goes with sha256, for a file written shortened")
+        content = _body(part, where, what, ("text", "base64"))
+        parts.append(_multipart.Part(name, b"".join(content), filename, content_type))
+    return parts
 
 
 def _events(value: Any, where: Where) -> tuple[bytes, ...]:
@@ -234,7 +272,8 @@ def _document(interaction: Interaction) -> dict[str, Any]:
     request_doc: dict[str, Any] = {"method": request.method, "url": request.url}
     if request.headers:
         request_doc["headers"] = _headers_doc(request.headers)
-    request_doc.update(_body_doc(request.body, None))
+    form = _multipart.parse(request.body)
+    request_doc.update(_body_doc(request.body, None) if form is None else {"multipart": [_part_doc(p) for p in form]})
     response_doc: dict[str, Any] = {}
     if response.status:
         response_doc["status"] = response.status
@@ -260,13 +299,29 @@ def _headers_doc(headers: Headers) -> dict[str, str | list[str]]:
     return document
 
 
+def _part_doc(part: _multipart.Part) -> dict[str, Any]:
+    document: dict[str, Any] = {"name": part.name}
+    if part.filename is not None:
+        document["filename"] = part.filename
+    if part.content_type is not None:
+        document["content_type"] = part.content_type
+    if part.omitted is not None:
+        return {**document, "size": part.size, "sha256": part.sha256}
+    text = part.text()
+    return {**document, "text": text} if text is not None else {**document, "base64": _base64(part.content)}
+
+
+def _base64(content: bytes) -> str:
+    return base64.b64encode(content).decode()
+
+
 def _body_doc(body: bytes, content_type: str | None) -> dict[str, Any]:
     if not body:
         return {}
     try:
         text = body.decode()
     except UnicodeDecodeError:
-        return {"base64": base64.b64encode(body).decode()}
+        return {"base64": _base64(body)}
     if _sse.is_event_stream(content_type):
         events = _sse.parse(text)
         if events is None:
