@@ -2,11 +2,13 @@
 
 Requests on httpx and httpx2 (and their aiohttp transport) never reach a socket in replay: the cassette answers
 them. Anything else (aiohttp used directly, requests, urllib3, a raw socket) would reach the network silently;
-the guard makes ``socket.connect`` fail instead, with the plugin's message.
+the guard makes ``socket.connect`` fail instead, with the plugin's message. With ``--block-network``, tests that
+are not marked cannot even look up the LLM APIs' hosts (``refusing_hosts``).
 """
 
 from __future__ import annotations
 
+import fnmatch
 import ipaddress
 import socket
 import sys
@@ -19,6 +21,23 @@ from urllib.parse import urlsplit
 from ._errors import NetworkBlocked
 
 _LOOPBACK_NAMES = frozenset({"localhost"})
+LLM_HOSTS = (
+    "api.openai.com",
+    "*.openai.azure.com",
+    "api.anthropic.com",
+    "generativelanguage.googleapis.com",
+    "*aiplatform.googleapis.com",
+    "api.mistral.ai",
+    "api.groq.com",
+    "api.cohere.com",
+    "api.cohere.ai",
+    "api.together.xyz",
+    "api.fireworks.ai",
+    "api.deepseek.com",
+    "api.x.ai",
+    "openrouter.ai",
+    "bedrock-runtime.*.amazonaws.com",
+)
 _bridge_sending = ContextVar("llm_cassette_bridge_sending", default=False)
 
 
@@ -81,6 +100,31 @@ def refusing_aiohttp(allowed: Callable[[str], bool], describe: Callable[[str], s
         yield
     finally:
         session._request = original
+
+
+def matches_host(host: str, patterns: tuple[str, ...]) -> bool:
+    """Whether ``host`` is one of ``patterns`` (names, ``*`` for any part of one), case and a final dot aside."""
+    name = host.lower().rstrip(".")
+    return any(fnmatch.fnmatchcase(name, pattern.lower()) for pattern in patterns)
+
+
+@contextmanager
+def refusing_hosts(patterns: tuple[str, ...], describe: Callable[[str], str]) -> Iterator[None]:
+    """While the block runs, looking up a host that ``patterns`` name raises ``NetworkBlocked`` with
+    ``describe(host)``: every client (httpx, aiohttp, requests, asyncio) resolves a name before it connects."""
+    original = socket.getaddrinfo
+
+    def getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
+        name = host.decode() if isinstance(host, bytes) else host
+        if isinstance(name, str) and matches_host(name, patterns):
+            raise NetworkBlocked(describe(name))
+        return original(host, *args, **kwargs)
+
+    socket.getaddrinfo = getaddrinfo
+    try:
+        yield
+    finally:
+        socket.getaddrinfo = original
 
 
 @contextmanager

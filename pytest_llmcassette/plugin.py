@@ -68,6 +68,13 @@ def pytest_addoption(parser: pytest.Parser, pluginmanager: pytest.PytestPluginMa
         help="llm_cassette: prices for the run report's ledger, one `model = input, output[, cached]` a line, in "
         "dollars per million tokens.",
     )
+    parser.addini(
+        "llm_cassette_blocked_hosts",
+        type="linelist",
+        default=[],
+        help="llm_cassette: more hosts (names, * for any part) that --block-network keeps tests without the marker "
+        "from reaching, beside the LLM APIs'.",
+    )
     if not _pytest_recording_active(pluginmanager):
         group.addoption(
             "--record-mode",
@@ -76,10 +83,18 @@ def pytest_addoption(parser: pytest.Parser, pluginmanager: pytest.PytestPluginMa
             choices=RECORD_MODES,
             help="llm_cassette: none (default, replay only), once, new_episodes, all or rewrite.",
         )
+        group.addoption(
+            "--block-network",
+            action="store_true",
+            default=False,
+            help="llm_cassette: tests without the llm_cassette marker may not reach an LLM API (api.openai.com, "
+            "api.anthropic.com, ... and llm_cassette_blocked_hosts): a forgotten marker fails instead of spending.",
+        )
 
 
 def _pytest_recording_active(pluginmanager: pytest.PytestPluginManager) -> bool:
-    """pytest-recording registers the same ``--record-mode``: when it is loaded, share its option."""
+    """pytest-recording registers the same ``--record-mode`` and ``--block-network``: when it is loaded, share its
+    options."""
     if pluginmanager.has_plugin("recording") or pluginmanager.has_plugin("pytest_recording"):
         return True
     if pluginmanager.is_blocked("recording") or os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD"):
@@ -128,6 +143,28 @@ def _report(config: pytest.Config) -> RunReport:
         report = config.stash[_report_key] = RunReport()
         report.partial = any("::" in argument for argument in config.args)
     return report
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item) -> Iterator[None]:
+    """With ``--block-network``, a test without the marker runs (set-up to teardown) unable to reach an LLM API."""
+    config = item.config
+    if not config.getoption("block_network", False) or item.get_closest_marker("llm_cassette") is not None:
+        return (yield)
+    from ._guard import LLM_HOSTS, refusing_hosts
+
+    hosts = (*LLM_HOSTS, *config.getini("llm_cassette_blocked_hosts"))
+    with refusing_hosts(hosts, lambda host: _unmarked_message(item.nodeid, host)):
+        return (yield)
+
+
+def _unmarked_message(test: str, host: str) -> str:
+    return (
+        f"llm_cassette: {test} tried to reach {host} while --block-network is on: an LLM API's host (or one listed "
+        "in llm_cassette_blocked_hosts), and the test has no @pytest.mark.llm_cassette, so the call would go to the "
+        "live API (and spend money) in every run.\n"
+        "Mark it @pytest.mark.llm_cassette and record it once with `--record-mode=once`."
+    )
 
 
 @pytest.hookimpl(wrapper=True)
