@@ -181,7 +181,9 @@ class Cassette:
             f"  test: {self.test}\n"
             "Send it with httpx/httpx2 or through an aiohttp transport the plugin intercepts "
             "(openai.DefaultAioHttpClient(), anthropic.DefaultAioHttpClient(), httpx_aiohttp.HttpxAiohttpClient()); "
-            "or allow the host: allowed_hosts=['<host>']."
+            "google-genai's async client sends through httpx2 when given "
+            "HttpOptions(async_client_args={'transport': httpx2.AsyncHTTPTransport()}). "
+            "Or allow the host: allowed_hosts=['<host>']."
         )
 
     def _reaches_allowed_host(self, url: str) -> bool:

@@ -53,7 +53,7 @@ def no_match(situation: Situation, index: RequestIndex | None, method: str, url:
         f"  test:     {situation.test}",
         f"  cassette: {situation.describe()}",
         f"  request:  {_diff.summary(method, _scrub.url(url, situation.secrets), body)}",
-        *_what_moved(situation, body),
+        *_what_moved(situation, url, body),
     ]
     if index is not None and index.recordings_of(method, url, body):
         count = index.recordings_of(method, url, body)
@@ -113,7 +113,7 @@ def unused(situation: Situation, positions: list[int]) -> str:
     return "\n".join(lines)
 
 
-def _what_moved(situation: Situation, body: bytes) -> list[str]:
+def _what_moved(situation: Situation, url: str, body: bytes) -> list[str]:
     """Since the recording: its age, the SDK that sends, the model asked for (from the cassette's provenance)."""
     provenance = situation.provenance
     if provenance is None:
@@ -122,7 +122,7 @@ def _what_moved(situation: Situation, body: bytes) -> list[str]:
     moved = [f"recorded {counted(days, 'day')} ago ({provenance.date.isoformat()})"] if days > 0 else []
     if situation.sdk_now and provenance.sdks and situation.sdk_now not in provenance.sdks:
         moved.append(f"recorded with {', '.join(provenance.sdks)}, now {situation.sdk_now}")
-    model = _provenance.model_of(body)
+    model = _provenance.model_of(body, url)
     if model and provenance.models and model not in provenance.models:
         moved.append(f"model {', '.join(provenance.models)} in the recording, {model} now")
     return [f"  since:    {'; '.join(moved)}"] if moved else []

@@ -92,7 +92,7 @@ def refusing_aiohttp(allowed: Callable[[str], bool], describe: Callable[[str], s
     async def request(self: Any, method: str, url: Any, *args: Any, **kwargs: Any) -> Any:
         host = urlsplit(str(url)).hostname or ""
         if not _bridge_sending.get() and not allowed(host):
-            raise NetworkBlocked(describe(f"{method} {url}"))
+            raise NetworkBlocked(describe(f"{method.upper()} {url}"))
         return await original(self, method, url, *args, **kwargs)
 
     session._request = request

@@ -2,7 +2,8 @@
 
 Read from the usage fields the providers put in their answers: OpenAI chat completions, Responses and embeddings
 (also the usage chunk of a stream), Anthropic messages (input, output and cache tokens, streamed in
-``message_start``/``message_delta``), Gemini's ``usageMetadata``. No price table is shipped, since prices change.
+``message_start``/``message_delta``), Gemini's ``usageMetadata``, Groq's streamed ``x_groq.usage``, Cohere's
+``usage.tokens``. No price table is shipped, since prices change.
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ class Price:
 
 def usage(interaction: Interaction) -> tuple[str, Tokens]:
     """The model an interaction asked for, and the tokens its response says it used (zero when it does not say)."""
-    model = model_of(interaction.request.body) or "(no model)"
+    model = model_of(interaction.request.body, interaction.request.url) or "(no model)"
     chunks = interaction.response.chunks
     if chunks and chunks[0].lstrip().startswith(b"{"):
         return model, _tokens(_json(b"".join(chunks)))
@@ -57,7 +58,8 @@ def usage(interaction: Interaction) -> tuple[str, Tokens]:
 def _streamed(events: Iterable[Any]) -> Tokens:
     """The tokens of a stream, from its events that mention usage: OpenAI's usage chunk and Responses'
     ``response.completed`` as they come; Anthropic's input from ``message_start`` and output from its last
-    ``message_delta`` (a running total); Gemini's last ``usageMetadata`` (each chunk repeats the running figures)."""
+    ``message_delta`` (a running total); Gemini's last ``usageMetadata`` (each chunk repeats the running figures);
+    Groq's ``x_groq.usage``; Cohere's ``message-end``."""
     total, start, running_output, gemini = Tokens(), Tokens(), 0, Tokens()
     for event in events:
         if not isinstance(event, Mapping):
@@ -69,8 +71,12 @@ def _streamed(events: Iterable[Any]) -> Tokens:
             running_output = _int((event.get("usage") or {}).get("output_tokens"))
         elif kind in ("response.completed", "response.incomplete"):
             total += _tokens(event.get("response"))
+        elif kind == "message-end":  # Cohere
+            total += _tokens(event.get("delta"))
         elif "usageMetadata" in event:
             gemini = _tokens(event)
+        elif isinstance(event.get("x_groq"), Mapping):  # Groq: the last chunk's usage
+            total += _tokens(event["x_groq"])
         else:
             total += _tokens(event)
     anthropic = Tokens(start.input, running_output or start.output, start.cached)
@@ -102,6 +108,8 @@ def _tokens(document: Any) -> Tokens:
         return Tokens()
     usage = document.get("usage")
     if isinstance(usage, Mapping):
+        if isinstance(usage.get("tokens"), Mapping):  # Cohere: tokens used (beside billed_units)
+            usage = usage["tokens"]
         if "prompt_tokens" in usage:  # OpenAI chat completions and embeddings
             cached = _int((usage.get("prompt_tokens_details") or {}).get("cached_tokens"))
             return Tokens(_int(usage.get("prompt_tokens")), _int(usage.get("completion_tokens")), cached)

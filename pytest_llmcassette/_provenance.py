@@ -9,12 +9,15 @@ from __future__ import annotations
 import datetime
 import importlib.metadata
 import json
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 from ._model import Interaction, Provenance
 
 _SDK_HEADER = "user-agent"
+_MODEL_IN_PATH = re.compile(r"/models/([^/:]+):")
 
 
 def of(interactions: Iterable[Interaction], test: str, today: datetime.date | None = None) -> Provenance:
@@ -25,7 +28,7 @@ def of(interactions: Iterable[Interaction], test: str, today: datetime.date | No
         today or datetime.datetime.now(datetime.UTC).date(),
         test,
         tuple(dict.fromkeys(agent for i in interactions if (agent := _sdk(i.request.headers)))),
-        tuple(dict.fromkeys(model for i in interactions if (model := _model(i.request.body)))),
+        tuple(dict.fromkeys(model for i in interactions if (model := model_of(i.request.body, i.request.url)))),
     )
 
 
@@ -52,12 +55,18 @@ def sdk_of(headers: Iterable[tuple[str, str]]) -> str | None:
     return _sdk(headers)
 
 
-def model_of(body: bytes) -> str | None:
-    return _model(body)
+def model_of(body: bytes, url: str = "") -> str | None:
+    """The model a request asks for: its JSON body's ``model``, else the URL's (Gemini's ``/models/<model>:...``)."""
+    return _model(body) or _model_in_url(url)
 
 
 def _sdk(headers: Iterable[tuple[str, str]]) -> str | None:
     return next((value for name, value in headers if name.lower() == _SDK_HEADER), None)
+
+
+def _model_in_url(url: str) -> str | None:
+    match = _MODEL_IN_PATH.search(urlsplit(url).path)
+    return match[1] if match else None
 
 
 def _model(body: bytes) -> str | None:

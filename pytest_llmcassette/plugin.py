@@ -334,7 +334,7 @@ def _placeholder_keys(cassette: Cassette) -> Iterator[None]:
         return
     from ._environment import placeholders
 
-    added = {name: value for name, value in placeholders(cassette.interactions).items() if name not in os.environ}
+    added = placeholders(cassette.interactions, os.environ)
     os.environ.update(added)
     try:
         yield

@@ -27,8 +27,13 @@ def _load_once() -> None:
     """
     for module in pkgutil.walk_packages(pytest_llmcassette.__path__, "pytest_llmcassette."):
         importlib.import_module(module.name)
-    for name in ("yaml", "httpx", "httpx2", "respx", "hypothesis", "openai", "anthropic", "aiohttp"):
-        if importlib.util.find_spec(name) is not None:  # httpx2, anthropic and aiohttp are optional
+    for name in (
+        *("yaml", "httpx", "httpx2", "respx", "hypothesis", "openai", "anthropic", "aiohttp"),
+        *("google.genai", "mistralai.client.chat", "groq.resources", "cohere.client_v2"),  # tests/test_sdks.py
+    ):
+        # httpx2, anthropic, aiohttp and test_sdks.py's SDKs are optional; a dotted name's package is looked up
+        # first, as find_spec("google.genai") raises when there is no "google" at all
+        if importlib.util.find_spec(name.partition(".")[0]) is not None and importlib.util.find_spec(name) is not None:
             importlib.import_module(name)
     if openai := sys.modules.get("openai"):  # building and closing clients imports the rest; no request is sent
         with openai.OpenAI(api_key="-", base_url="http://127.0.0.1:9") as client:

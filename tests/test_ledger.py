@@ -86,9 +86,43 @@ def _interaction(body: object, *events: object, named: tuple[str, ...] = ()) -> 
             ),
             Tokens(4, 6, 0),
         ),
+        (  # Groq stream: the last chunk's x_groq.usage
+            _interaction(
+                None,
+                {"choices": [{"delta": {"content": "hi"}}]},
+                {
+                    "choices": [{"delta": {}}],
+                    "x_groq": {"id": "r", "usage": {"prompt_tokens": 9, "completion_tokens": 2}},
+                },
+            ),
+            Tokens(9, 2, 0),
+        ),
+        (  # Cohere v2: tokens used beside billed units
+            _interaction(
+                {
+                    "usage": {
+                        "billed_units": {"input_tokens": 1, "output_tokens": 1},
+                        "tokens": {"input_tokens": 11, "output_tokens": 3},
+                    }
+                }
+            ),
+            Tokens(11, 3, 0),
+        ),
+        (  # Cohere v2 stream: message-end's delta.usage
+            _interaction(
+                None,
+                {"type": "content-delta", "delta": {"message": {"content": {"text": "hi"}}}},
+                {"type": "message-end", "delta": {"usage": {"tokens": {"input_tokens": 6, "output_tokens": 4}}}},
+                named=("content-delta", "message-end"),
+            ),
+            Tokens(6, 4, 0),
+        ),
         (_interaction({"no": "usage"}), Tokens()),
     ],
-    ids=["chat", "embeddings", "chat-stream", "anthropic-stream", "anthropic-cache", "responses", "gemini", "none"],
+    ids=[
+        *("chat", "embeddings", "chat-stream", "anthropic-stream", "anthropic-cache", "responses", "gemini"),
+        *("groq-stream", "cohere", "cohere-stream", "none"),
+    ],
 )
 def test_usage_of_each_provider(interaction: Interaction, tokens: Tokens) -> None:
     assert usage(interaction) == ("m-1", tokens)
