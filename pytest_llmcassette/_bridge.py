@@ -13,17 +13,17 @@ The bridge translates and delegates; matching is the cassette's job.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import importlib.util
 import inspect
 from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 import respx
-from respx.models import PassThrough
+from respx.models import AllMockedAssertionError, PassThrough
 
 from ._cassette import Cassette
 from ._errors import StreamCutByClient
@@ -155,29 +155,33 @@ def _libraries() -> list[_Library]:
 
 
 class Bridge:
-    """Routes every httpx/httpx2 request to the cassette being served, through one respx router."""
+    """Routes every httpx/httpx2 request to the cassette being served, through one respx router; the test's own
+    respx routes (``respx_mock``), when it has them, answer first."""
 
     def __init__(self) -> None:
         self.router = respx.Router(assert_all_called=False, assert_all_mocked=True)
         self.router.route(name="llm_cassette").mock(side_effect=_signed(lambda request: self._answer(request)))
         self._cassette: Cassette | None = None
+        self._user_routes: respx.Router | None = None
         self._restore: list[tuple[type, str, Any]] = []
 
-    @contextmanager
-    def serving(self, cassette: Cassette) -> Iterator[Cassette]:
-        """Answer from ``cassette`` while the block runs; the transports are restored after it."""
+    @contextlib.contextmanager
+    def serving(self, cassette: Cassette, user_routes: respx.Router | None = None) -> Iterator[Cassette]:
+        """Answer from ``user_routes`` (a respx router the test set up), then from ``cassette``, while the block
+        runs; the transports are restored after it."""
         if self._cassette is not None:
             raise RuntimeError("llm_cassette: a cassette is already being served")
-        self._cassette = cassette
+        self._cassette, self._user_routes = cassette, user_routes
         try:
             for library in _libraries():
                 self._patch(library)
-            yield cassette
+            with _live_past_respx() if user_routes is not None else contextlib.nullcontext():
+                yield cassette
         finally:
             while self._restore:
                 owner, name, original = self._restore.pop()
                 setattr(owner, name, original)
-            self._cassette = None
+            self._cassette = self._user_routes = None
             self.router.reset()
 
     def _answer(self, request: httpx.Request) -> httpx.Response | httpx.Request:
@@ -208,8 +212,18 @@ class Bridge:
 
         def handle_request(transport: Any, request: Any) -> Any:
             request.read()
+            translated = translate(request)
+            if self._user_routes is not None:
+                try:
+                    users = self._user_routes.handler(translated)
+                except AllMockedAssertionError:
+                    pass  # no route of the user's: the cassette's turn
+                except PassThrough:
+                    return send(transport, request)  # the user's pass-through: live, never recorded
+                else:
+                    return _as_library_response(library, users)
             try:
-                response = router.handler(translate(request))
+                response = router.handler(translated)
             except PassThrough:
                 began = self._began()
                 try:
@@ -244,8 +258,18 @@ class Bridge:
 
         async def handle_async_request(transport: Any, request: Any) -> Any:
             await request.aread()
+            translated = translate(request)
+            if self._user_routes is not None:
+                try:
+                    users = await self._user_routes.async_handler(translated)
+                except AllMockedAssertionError:
+                    pass  # no route of the user's: the cassette's turn
+                except PassThrough:
+                    return await asend(transport, request)  # the user's pass-through: live, never recorded
+                else:
+                    return _as_library_response(library, users)
             try:
-                response = await router.async_handler(translate(request))
+                response = await router.async_handler(translated)
             except PassThrough:
                 began = self._began()
                 try:
@@ -341,6 +365,23 @@ def _httpx_url(url: str) -> httpx.URL:
 def _replay_of(response: httpx.Response) -> Any:
     """The ``Replay`` stream the cassette's route answered with."""
     return response.stream
+
+
+@contextlib.contextmanager
+def _live_past_respx() -> Iterator[None]:
+    """A respx router that passes through whatever reaches httpcore: with ``respx_mock`` (which patches httpcore),
+    what the bridge sends live (a recording, a pass-through) would otherwise be refused by the user's router,
+    which the bridge already asked first."""
+    with respx.mock(assert_all_called=False, using="httpcore") as live:
+        live.route(name="llm_cassette: live").pass_through()
+        yield
+
+
+def _as_library_response(library: _Library, response: httpx.Response) -> Any:
+    """A response of a user's respx route, as ``library``'s."""
+    if library is _HTTPX:
+        return response
+    return library.module.Response(response.status_code, headers=response.headers.raw, content=response.read())
 
 
 def _answer_as(library: _Library, response: httpx.Response) -> Any:

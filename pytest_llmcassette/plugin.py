@@ -301,7 +301,9 @@ def llm_cassette(
     cassette.check_age()
     request.node.stash[_cassette_key] = cassette
     try:
-        with session.bridge.serving(cassette), _placeholder_keys(cassette), _network_guard(cassette):
+        # the test's own respx routes (respx's fixture) answer first; the cassette answers the rest
+        user_routes = request.getfixturevalue("respx_mock") if "respx_mock" in request.fixturenames else None
+        with session.bridge.serving(cassette, user_routes), _placeholder_keys(cassette), _network_guard(cassette):
             yield cassette
     finally:
         from ._report import relative
