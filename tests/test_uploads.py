@@ -53,6 +53,7 @@ def test_uploads_record_readably_and_replay(suite: pytest.Pytester, stub: StubSe
     assert "filename: train.jsonl" in text and '{"prompt": "hi", "completion": "there"}' in text
     assert "filename: hello.wav\n      content_type: audio/wav\n      base64: AAECAwQF" in text
     assert f"boundary={_multipart.BOUNDARY}" in text  # not the random one the client drew
+    assert "models:\n  - whisper-1\n" in text  # the form's model field
     stub.stop()
     suite.runpytest().assert_outcomes(passed=2)
 
