@@ -95,6 +95,16 @@ async def ask_stream_async(text, **extra):
 
 
 @pytest.fixture
+def pytester(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest.Pytester:
+    """pytest's, with pytest-asyncio's loop scope set in every inner session (which reads no project ini), so that
+    its deprecation warning is not repeated for each one. pytester clears ``PYTEST_ADDOPTS`` as it starts; what is
+    set afterwards reaches the inner sessions."""
+    if importlib.util.find_spec("pytest_asyncio") is not None:
+        monkeypatch.setenv("PYTEST_ADDOPTS", "-o asyncio_default_fixture_loop_scope=function")
+    return pytester
+
+
+@pytest.fixture
 def stub() -> Iterator[StubServer]:
     with StubServer() as server:
         yield server
