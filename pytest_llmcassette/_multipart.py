@@ -12,8 +12,6 @@ reads MIME multipart bodies byte for byte.
 
 from __future__ import annotations
 
-import email.parser
-import email.policy
 import hashlib
 import re
 from collections.abc import Sequence
@@ -25,7 +23,6 @@ from ._model import RecordedRequest
 BOUNDARY = "llm-cassette-boundary"
 OMITTED = "x-llm-cassette-omitted"
 _OMITTED_VALUE = re.compile(r"size=(\d+); sha256=([0-9a-f]{64})")
-_PARSER = email.parser.BytesParser(policy=email.policy.HTTP)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +65,11 @@ def parse(body: bytes) -> tuple[Part, ...] | None:
     boundary = body[2 : body.find(b"\r\n")]
     if not boundary or not body.rstrip(b"\r\n").endswith(b"--" + boundary + b"--") or b'"' in boundary:
         return None
-    message = _PARSER.parsebytes(b'content-type: multipart/form-data; boundary="' + boundary + b'"\r\n\r\n' + body)
+    import email.parser  # with its policies, imported for the first form: most suites never send one
+    import email.policy
+
+    parser = email.parser.BytesParser(policy=email.policy.HTTP)
+    message = parser.parsebytes(b'content-type: multipart/form-data; boundary="' + boundary + b'"\r\n\r\n' + body)
     if not message.is_multipart() or message.defects:
         return None
     parts = []

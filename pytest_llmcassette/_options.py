@@ -148,7 +148,9 @@ def _action(value: Any) -> str:
 
 
 def _names(options: Mapping[str, Any], key: str) -> tuple[str, ...]:
-    value = options.get(key, ())
+    if key not in options:
+        return ()
+    value = options[key]
     if isinstance(value, str) or not isinstance(value, Iterable) or not all(isinstance(v, str) for v in value):
         raise CassetteError(f"llm_cassette: {key} must be a list of strings, not {value!r}")
     return tuple(value)

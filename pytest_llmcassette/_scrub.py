@@ -133,8 +133,9 @@ def environment_values(extra_names: Iterable[str] = ()) -> set[str]:
     """The values of the API-key environment variables that are set: the well-known ones, any ``*_API_KEY`` or
     ``*_TOKEN``, and ``extra_names``."""
     names = {*SECRET_ENV_VARS, *extra_names}
-    values = {value for name, value in os.environ.items() if name in names or name.endswith(_SECRET_ENV_SUFFIXES)}
-    return {value.strip() for value in values if len(value.strip()) >= _SHORTEST_SECRET}
+    secret_names = [name for name in os.environ if name in names or name.endswith(_SECRET_ENV_SUFFIXES)]
+    values = {os.environ[name].strip() for name in secret_names}  # only these values are read (and decoded)
+    return {value for value in values if len(value) >= _SHORTEST_SECRET}
 
 
 def query_values(url: str) -> set[str]:

@@ -8,8 +8,7 @@ import os
 import tempfile
 from dataclasses import replace
 from pathlib import Path
-
-import filelock
+from typing import TYPE_CHECKING
 
 from ._bridge import Bridge
 from ._cassette import Cassette, CassetteOptions, RecordMode
@@ -20,6 +19,9 @@ from ._matching import MatchRules, RequestIndex
 from ._model import Interaction, Recording
 from ._report import APPENDED, NOT_WRITTEN, RECORDED, REPLAYED, UNCHANGED, CassetteUse
 from .formats import native, read_recording
+
+if TYPE_CHECKING:
+    import filelock
 
 _WRITING_MODES = (RecordMode.NEW_EPISODES, RecordMode.ALL, RecordMode.REWRITE)
 
@@ -141,6 +143,8 @@ def _written_here(path: Path) -> bool:
 
 def _lock(path: Path) -> filelock.FileLock:
     """A lock on writing ``path``, held in the temporary folder (the cassette folder stays clean)."""
+    import filelock  # imported by the first write: a run that only replays never needs it
+
     digest = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:24]
     return filelock.FileLock(Path(tempfile.gettempdir(), f"llm-cassette-{digest}.lock"))
 

@@ -11,6 +11,8 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from ._yaml import OneLineJSONMapping
+
 _EVENT_END = re.compile(rb"(?<=\n\n)|(?<=\n\r\n)")
 _SINGLE_FIELDS = ("event", "id", "retry")
 
@@ -85,14 +87,17 @@ def _json_container(text: str) -> Any:
 
 
 def serialize(events: Iterable[Event]) -> tuple[bytes, ...]:
-    """The wire form of each event, one chunk each; ``json`` data written as compact JSON, as servers send it."""
+    """The wire form of each event, one chunk each; ``json`` data written as compact JSON, as servers send it, or
+    as the cassette's line holds it (read as a ``OneLineJSONMapping``)."""
     return tuple(_serialize_event(event) for event in events)
 
 
 def _serialize_event(event: Event) -> bytes:
     lines = []
     for name, value in event.items():
-        if name == "json":
+        if name == "json" and type(value) is OneLineJSONMapping:
+            lines.append("data: " + value.line)  # served as the cassette's line holds it
+        elif name == "json":
             lines.append("data: " + json.dumps(value, ensure_ascii=False, separators=(",", ":")))
         elif name == "comment":
             lines.append(": " + str(value))

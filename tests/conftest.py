@@ -29,6 +29,7 @@ def _load_once() -> None:
         importlib.import_module(module.name)
     for name in (
         *("yaml", "httpx", "httpx2", "respx", "hypothesis", "openai", "anthropic", "aiohttp"),
+        *("filelock", "email.parser", "email.policy"),  # what the plugin imports on first write, first form
         *("google.genai", "mistralai.client.chat", "groq.resources", "cohere.client_v2"),  # tests/test_sdks.py
     ):
         # httpx2, anthropic, aiohttp and test_sdks.py's SDKs are optional; a dotted name's package is looked up

@@ -11,6 +11,8 @@ always declined would pass everything else.
 from __future__ import annotations
 
 import contextlib
+import copy
+import json
 import math
 import re
 from pathlib import Path
@@ -36,7 +38,10 @@ def _libyaml(text: str | bytes) -> Any:
 
 def _same(a: Any, b: Any) -> bool:
     """Equal and of exactly the same types all the way down (``True == 1`` and ``1.0 == 1`` do not count),
-    dict keys in the same order, NaN equal to NaN, ``-0.0`` different from ``0.0``."""
+    dict keys in the same order, NaN equal to NaN, ``-0.0`` different from ``0.0``. A mapping ``read`` gives
+    with the line of JSON it was read from stands for libyaml's dict when that line reads as the same mapping."""
+    if type(a) is _yaml.OneLineJSONMapping and type(b) is dict:
+        return _same(dict(a), b) and _same(json.loads(a.line), b)
     if type(a) is not type(b):
         return False
     if isinstance(a, dict):
@@ -219,6 +224,24 @@ def test_json_lines_read_as_libyaml_reads_them(value: Any) -> None:
 @given(plain_json_values)
 def test_plain_json_lines_take_the_fast_path(value: Any) -> None:
     _assert_fast_path(_yaml.dump({"events": [{"event": "delta", "json": _yaml.OneLineJSON(value)}]}))
+
+
+def test_a_json_line_s_mapping_keeps_its_line_and_cannot_change() -> None:
+    """A mapping read from a line of JSON carries that line (what replay serves); it cannot be changed, so the
+    line always holds what the mapping does, and it is written on one line again from what it holds."""
+    line = '{"b": [1, "x"],  "a": null}'
+    document = _yaml.load(f"events:\n- json: {line}\n- json: [1, 2]\n")
+    mapping = document["events"][0]["json"]
+    assert type(mapping) is _yaml.OneLineJSONMapping and mapping.line == line
+    assert mapping == {"b": [1, "x"], "a": None} == _libyaml(f"json: {line}")["json"]
+    assert type(document["events"][1]["json"]) is list  # only mappings keep their line
+    with pytest.raises(TypeError, match="read-only"):
+        mapping["c"] = 1
+    with pytest.raises(TypeError, match="read-only"):
+        mapping.update(c=1)
+    copied = copy.deepcopy(mapping)
+    assert (type(copied), copied, copied.line) == (_yaml.OneLineJSONMapping, mapping, line)
+    assert _yaml.dump(document) == 'events:\n- json: {"b":[1,"x"],"a":null}\n- json:\n  - 1\n  - 2\n'
 
 
 # Edits that turn dumper output into YAML just outside the subset, or into invalid YAML.

@@ -89,12 +89,24 @@ interactions:
 """
 
 
-@pytest.mark.parametrize("edit", ["status: 200", "status: 200  # a comment"], ids=["block reader", "libyaml"])
-def test_events_replay_as_compact_json_of_their_data(tmp_path: Path, edit: str) -> None:
-    """An event's JSON data is served as compact JSON, as servers send it, whichever reader read the file (a
-    comment after a value sends the file to libyaml)."""
+def test_events_replay_as_their_lines_hold_them(tmp_path: Path) -> None:
+    """The block reader keeps each event's line of JSON with its data, and replay serves that line as it is."""
+    path = tmp_path / "written.yaml"
+    path.write_text(EVENTS_AS_WRITTEN)
+    (interaction,) = read_recording(path).interactions
+    assert interaction.response.chunks == (
+        b'data: {"a": 1,  "b": [true, null]}\n\n',
+        b'event: delta\ndata: {"e": 1.5}\n\n',
+        b'data: {"c":"d"}\n\n',
+        b"data: [DONE]\n\n",
+    )
+
+
+def test_events_read_by_libyaml_replay_as_compact_json_of_their_data(tmp_path: Path) -> None:
+    """A file the block reader leaves to libyaml (here for a comment after a value) has no lines kept: its events'
+    data is served as compact JSON, as servers send it, the same data as above."""
     path = tmp_path / "edited.yaml"
-    path.write_text(EVENTS_AS_WRITTEN.replace("status: 200", edit))
+    path.write_text(EVENTS_AS_WRITTEN.replace("status: 200", "status: 200  # a comment"))
     (interaction,) = read_recording(path).interactions
     assert interaction.response.chunks == (
         b'data: {"a":1,"b":[true,null]}\n\n',

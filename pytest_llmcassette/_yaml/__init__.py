@@ -2,6 +2,8 @@
 
 Pure functions, nothing kept between calls. What this plugin wrote is read by ``_block``, line by line, without
 PyYAML; anything outside that subset is read, and everything is written, by ``_libyaml`` (imported then).
+``_block`` gives a mapping written as one line of JSON (a server-sent event's data) as a ``OneLineJSONMapping``,
+which keeps that line; libyaml's reading gives plain mappings.
 """
 
 from __future__ import annotations
@@ -9,9 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 from ._block import Unsupported, read
-from ._types import InvalidYAML, OneLineJSON
+from ._types import InvalidYAML, OneLineJSON, OneLineJSONMapping
 
-__all__ = ["InvalidYAML", "OneLineJSON", "dump", "load"]
+__all__ = ["InvalidYAML", "OneLineJSON", "OneLineJSONMapping", "dump", "load"]
 
 
 def load(text: str | bytes) -> Any:

@@ -18,6 +18,7 @@ from json.scanner import make_scanner
 from typing import Any, TypeVar, cast
 
 from . import _scalars
+from ._types import OneLineJSONMapping
 
 
 class Unsupported(Exception):
@@ -337,7 +338,8 @@ def _scalar(text: str) -> Any:
 
 
 def _json_collection(text: str, depth: int) -> Any:
-    """A flow collection written as JSON (as the dumper writes server-sent events), read with ``json``.
+    """A flow collection written as JSON (as the dumper writes server-sent events), read with ``json``; a mapping
+    keeps its line (``OneLineJSONMapping``).
 
     Where JSON and YAML 1.1 read the same text differently (``1e-05`` is a string in YAML 1.1, surrogate pair
     escapes, NaN, keys or nesting beyond libyaml's limits), or the text is not JSON at all (a YAML flow
@@ -356,7 +358,7 @@ def _json_collection(text: str, depth: int) -> Any:
         raise Unsupported from None
     if end != size:
         raise Unsupported  # more after the value
-    return value
+    return OneLineJSONMapping(value, text) if type(value) is dict else value
 
 
 def json_line(value: Any) -> str | None:

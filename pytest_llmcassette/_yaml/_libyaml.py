@@ -17,7 +17,7 @@ from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from . import _block, _scalars
-from ._types import InvalidYAML, OneLineJSON
+from ._types import InvalidYAML, OneLineJSON, OneLineJSONMapping
 
 try:
     from yaml import CSafeDumper as _BaseDumper
@@ -157,8 +157,14 @@ def _represent_one_line_json(dumper: _Dumper, line: OneLineJSON) -> yaml.Node:
     return node(line.value)
 
 
+def _represent_one_line_json_mapping(dumper: _Dumper, mapping: OneLineJSONMapping) -> yaml.Node:
+    """A mapping read from one line of JSON is written on one line again, from what it holds."""
+    return _represent_one_line_json(dumper, OneLineJSON(dict(mapping)))
+
+
 _Dumper.add_representer(str, _represent_str)
 _Dumper.add_representer(OneLineJSON, _represent_one_line_json)
+_Dumper.add_representer(OneLineJSONMapping, _represent_one_line_json_mapping)
 
 
 def dump(document: Any) -> str:
