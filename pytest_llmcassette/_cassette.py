@@ -278,8 +278,8 @@ class Cassette:
         recorded = _in_deterministic_order(self.recorded, self._spans)
         recorded = _without_retried(recorded, self.path, keep=self.options.record_retries)
         kept = (_scrub.interaction(item, self.options.scrub, self._secrets) for item in recorded)
-        upload_limit = self.options.max_upload_bytes
-        return [replace(item, request=_multipart.recorded(item.request, upload_limit)) for item in kept if item]
+        limit = self.options.max_upload_bytes
+        return [replace(item, request=_multipart.recorded(item.request, limit)) for item in kept if item is not None]
 
     def _check_secrets(self, items: list[dict[str, Any]], first: int) -> None:
         """Fail, naming each field, when a document to write still holds a secret (``first``: its position)."""

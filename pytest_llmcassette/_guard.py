@@ -102,7 +102,7 @@ def refusing_aiohttp(allowed: Callable[[str], bool], describe: Callable[[str], s
         session._request = original
 
 
-def matches_host(host: str, patterns: tuple[str, ...]) -> bool:
+def _matches_host(host: str, patterns: tuple[str, ...]) -> bool:
     """Whether ``host`` is one of ``patterns`` (names, ``*`` for any part of one), case and a final dot aside."""
     name = host.lower().rstrip(".")
     return any(fnmatch.fnmatchcase(name, pattern.lower()) for pattern in patterns)
@@ -116,7 +116,7 @@ def refusing_hosts(patterns: tuple[str, ...], describe: Callable[[str], str]) ->
 
     def getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
         name = host.decode() if isinstance(host, bytes) else host
-        if isinstance(name, str) and matches_host(name, patterns):
+        if isinstance(name, str) and _matches_host(name, patterns):
             raise NetworkBlocked(describe(name))
         return original(host, *args, **kwargs)
 
