@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import datetime
 import importlib.metadata
-import json
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from . import _multipart
+from ._matching import body_value
 from ._model import Interaction, Provenance
 
 _SDK_HEADER = "user-agent"
@@ -59,32 +58,18 @@ def sdk_of(headers: Iterable[tuple[str, str]]) -> str | None:
 def model_of(body: bytes, url: str = "") -> str | None:
     """The model a request asks for: its JSON body's or form's ``model``, else the URL's (Gemini's
     ``/models/<model>:...``)."""
-    return _model(body) or _model_in_form(body) or _model_in_url(url)
+    value = body_value(body)
+    model = value.get("model") if isinstance(value, dict) else None
+    return model if isinstance(model, str) else _model_in_url(url)
 
 
 def _sdk(headers: Iterable[tuple[str, str]]) -> str | None:
     return next((value for name, value in headers if name.lower() == _SDK_HEADER), None)
 
 
-def _model_in_form(body: bytes) -> str | None:
-    parts = _multipart.parse(body)
-    model = _multipart.as_data(parts).get("model") if parts is not None else None
-    return model if isinstance(model, str) else None
-
-
 def _model_in_url(url: str) -> str | None:
     match = _MODEL_IN_PATH.search(urlsplit(url).path)
     return match[1] if match else None
-
-
-def _model(body: bytes) -> str | None:
-    if not body.lstrip().startswith(b"{"):
-        return None
-    try:
-        model = json.loads(body).get("model")
-    except ValueError:
-        return None
-    return model if isinstance(model, str) else None
 
 
 def _version() -> str:
