@@ -85,6 +85,10 @@ EDGES = [
     "-",
     "+",
     "1.5.5",
+    "3.11.7",
+    "1.2.3e+4",
+    "1..",
+    "..5",
     "1 2",
     "١٢",
     "²",
@@ -137,11 +141,18 @@ def test_the_first_characters_of_implicit_types_are_pyyaml_s() -> None:
     assert set(Resolver.yaml_implicit_resolvers) - {""} == set(_scalars._MAY_BE_TYPED)
 
 
-def test_replaying_a_cassette_imports_no_yaml() -> None:
+def test_replaying_a_cassette_imports_no_yaml(tmp_path: Path) -> None:
     """Reading cassettes this plugin wrote never loads PyYAML (25 ms a process); other tools' files may."""
     examples = (ROOT / "examples").rglob("*.yaml")
     cassettes = sorted(path for path in examples if path.read_text(encoding="utf-8").startswith(native.HEADER))
     assert cassettes
+    with_versions = tmp_path / "versions.yaml"  # the SDK's headers, as every recording holds them
+    text = cassettes[0].read_text(encoding="utf-8")
+    with_versions.write_text(
+        text.replace("    headers:\n", "    headers:\n      x-stainless-runtime-version: 3.11.7\n", 1), encoding="utf-8"
+    )
+    assert yaml.safe_load(with_versions.read_text(encoding="utf-8")) != yaml.safe_load(text)
+    cassettes.append(with_versions)
     script = (
         "import sys\nfrom pathlib import Path\nfrom pytest_llmcassette.formats import read_recording\n"
         f"for path in {[str(path) for path in cassettes]!r}:\n    read_recording(Path(path))\n"

@@ -1,9 +1,10 @@
 """Plain YAML scalars typed as PyYAML's safe loader types them: the tag its resolver gives, then the value.
 
 Shared by both ways of reading YAML here (``_libyaml``'s nodes and ``_block``'s lines), so the two cannot
-disagree. The forms a cassette is made of (words, decimal integers and fractions, booleans, nulls) are typed and
-built here, without PyYAML; any other plain scalar YAML 1.1 might type (hexadecimal, sexagesimal, timestamps,
-``.inf``...) is left to PyYAML's resolver and ``SafeConstructor``, imported then.
+disagree. The forms a cassette is made of (words, decimal integers and fractions, booleans, nulls, versions such
+as the SDK's ``3.11.7``) are typed and built here, without PyYAML; any other plain scalar YAML 1.1 might type
+(hexadecimal, sexagesimal, timestamps, ``.inf``...) is left to PyYAML's resolver and ``SafeConstructor``,
+imported then.
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ def resolve(text: str) -> str:
     decimal = _DECIMAL.fullmatch(text)
     if decimal is not None:
         return INT if decimal.group(1) is None else FLOAT
+    if text.count(".") > 1:  # a version (3.11.7): YAML 1.1's numbers and timestamps hold one dot at most
+        return STR
     return _pyyaml_resolve(text)
 
 
