@@ -39,6 +39,9 @@ class Price:
     output: float
     cached: float | None = None  # None: as input
 
+    def figures(self) -> tuple[float, ...]:
+        return (self.input, self.output) if self.cached is None else (self.input, self.output, self.cached)
+
     def of(self, tokens: Tokens) -> float:
         cached = self.input if self.cached is None else self.cached
         return (
@@ -91,16 +94,36 @@ def prices(lines: Iterable[str]) -> dict[str, Price]:
         if not line.strip():
             continue
         model, equals, figures = line.partition("=")
-        try:
-            numbers = [float(figure) for figure in figures.split(",")]
-            if not equals or not model.strip() or len(numbers) not in (2, 3):
-                raise ValueError
-        except ValueError:
-            raise ValueError(
-                f"llm_cassette_prices: {line.strip()!r} is not `model = input, output[, cached]`"
-            ) from None
-        table[model.strip()] = Price(*numbers)
+        price = _price(figures.split(",")) if equals and model.strip() else None
+        if price is None:
+            raise ValueError(f"llm_cassette_prices: {line.strip()!r} is not `model = input, output[, cached]`")
+        table[model.strip()] = price
     return table
+
+
+def price_table(given: Any) -> dict[str, Price]:
+    """Prices from a mapping of model to ``(input, output[, cached])`` or ``"input, output[, cached]"``;
+    ``ValueError`` naming an entry that is not one."""
+    if not isinstance(given, Mapping):
+        raise ValueError(f"expected a mapping of model to (input, output[, cached]), not {given!r}")
+    table = {}
+    for model, figures in given.items():
+        price = _price(figures.split(",") if isinstance(figures, str) else figures)
+        if not isinstance(model, str) or not model or price is None:
+            raise ValueError(f"{model!r}: {figures!r} is not (input, output[, cached]) dollars per million tokens")
+        table[model] = price
+    return table
+
+
+def _price(figures: Any) -> Price | None:
+    """Two or three figures (dollars per million tokens, 0 or more) as a ``Price``; None if they are not."""
+    try:
+        numbers = [float(figure) for figure in figures]
+    except (TypeError, ValueError):
+        return None
+    if len(numbers) not in (2, 3) or any(number < 0 or number != number for number in numbers):
+        return None
+    return Price(*numbers)
 
 
 def _tokens(document: Any) -> Tokens:

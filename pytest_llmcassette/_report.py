@@ -47,7 +47,8 @@ class RunReport:
     folders: Counter[str] = field(default_factory=Counter)  # a default cassette folder -> marked tests collected
     partial: bool = False  # the run selected only some tests: no orphans can be told
     orphans: list[str] = field(default_factory=list)
-    prices: dict[str, Price] = field(default_factory=dict)
+    prices: dict[str, Price] = field(default_factory=dict)  # the ini's and the fixture's, at the run's end
+    fixture_prices: dict[str, list[float]] = field(default_factory=dict)  # the llm_cassette_prices fixture's
     seconds: float = 0.0  # how long the run took
 
     def to_json(self) -> dict[str, Any]:
@@ -81,7 +82,12 @@ class RunReport:
 
     def worker_data(self) -> dict[str, Any]:
         """What a pytest-xdist worker sends to the controller."""
-        return {"uses": [asdict(use) for use in self.uses], "folders": dict(self.folders), "partial": self.partial}
+        return {
+            "uses": [asdict(use) for use in self.uses],
+            "folders": dict(self.folders),
+            "partial": self.partial,
+            "prices": self.fixture_prices,
+        }
 
     def merge(self, data: dict[str, Any]) -> None:
         """Add a worker's ``worker_data``; every worker collected the same tests, so folders are counted once."""
@@ -89,6 +95,7 @@ class RunReport:
         for folder, count in data.get("folders", {}).items():
             self.folders[folder] = max(self.folders[folder], count)
         self.partial |= bool(data.get("partial"))
+        self.fixture_prices.update(data.get("prices", {}))
 
     def totals(self) -> dict[str, int]:
         outcomes = Counter(use.outcome for use in self.uses)
@@ -132,10 +139,10 @@ def relative(path: Path, root: Path) -> str:
 def render(report: RunReport, write: Callable[[str], None], verbose: bool, orphans_action: str) -> None:
     """The terminal section's lines (after pytest's own ``llm_cassette`` separator)."""
     totals = report.totals()
-    parts = [
-        f"{counted(totals['replayed'], 'cassette')} replayed ({counted(totals['interactions_played'], 'interaction')}"
-        " played)",
-    ]
+    played = f"{counted(totals['interactions_played'], 'interaction')} played"
+    if totals["interactions_unused"]:
+        played += f", {totals['interactions_unused']} unused"
+    parts = [f"{counted(totals['replayed'], 'cassette')} replayed ({played})"]
     parts += [f"{totals[key]} {key}" for key in ("recorded", "appended") if totals[key]]
     if totals["unchanged"]:
         parts.append(f"{totals['unchanged']} unchanged")
@@ -166,9 +173,14 @@ def render(report: RunReport, write: Callable[[str], None], verbose: bool, orpha
             details.append(counted(use.live_requests, "live request"))
         if use.written:
             details.append(f"{counted(use.written, 'interaction')} written")
+        tokens = sum(tokens_in + tokens_out for tokens_in, tokens_out, _ in use.tokens_replayed.values())
+        if tokens:
+            details.append(f"{_tokens(tokens)} replayed")
         write(f"  {use.path}: {', '.join(details)} ({use.test})")
     if report.orphans:
-        verb = "deleted" if orphans_action == "delete" else "found"
+        verb = {"delete": "deleted", "fail": "found, which fails the run (--llm-cassette-orphans=fail)"}.get(
+            orphans_action, "found"
+        )
         write(f"{counted(len(report.orphans), 'orphan cassette')} {verb}: no test of this run used them")
         for orphan in report.orphans:
             write(f"  {orphan}")
@@ -183,9 +195,16 @@ def _ledger_lines(report: RunReport) -> list[str]:
             continue
         line = f"{verb} {counted(figures['requests'], 'request')}, {_tokens(figures['tokens'])}"
         if figures["dollars"] is not None:
-            line += f", about ${figures['dollars']:.2f} at your prices"
+            line += f", about {_dollars(figures['dollars'])} at your prices"
         lines.append(line + (f", in {report.seconds:.1f} s" if side == "replayed" else ""))
     return lines
+
+
+def _dollars(amount: float) -> str:
+    """Cents, or two significant digits under a cent (``$0.0011``), never ``$0.00`` for a cost."""
+    if amount >= 0.01 or amount <= 0:
+        return f"${amount:,.2f}"
+    return f"${amount:.2g}" if amount >= 1e-4 else "under $0.0001"
 
 
 def _tokens(count: int) -> str:

@@ -218,14 +218,26 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         write_json(report, Path(target))
 
 
-def _price_and_time(report: RunReport, config: pytest.Config) -> None:
+def _prices(given: Any) -> dict[str, list[float]]:
+    """The ``llm_cassette_prices`` fixture's table, checked (as the report keeps it: model -> figures)."""
     from ._errors import CassetteError
-    from ._ledger import prices
+    from ._ledger import price_table
 
     try:
-        report.prices = prices(config.getini("llm_cassette_prices"))
+        return {model: list(price.figures()) for model, price in price_table(given).items()}
+    except ValueError as error:
+        raise CassetteError(f"llm_cassette: the llm_cassette_prices fixture: {error}") from None
+
+
+def _price_and_time(report: RunReport, config: pytest.Config) -> None:
+    from ._errors import CassetteError
+    from ._ledger import Price, prices
+
+    try:
+        from_ini = prices(config.getini("llm_cassette_prices"))
     except ValueError as error:
         raise CassetteError(str(error)) from None
+    report.prices = {**from_ini, **{model: Price(*figures) for model, figures in report.fixture_prices.items()}}
     report.seconds = time.monotonic() - config.stash.get(_started_key, time.monotonic())
 
 
@@ -266,6 +278,14 @@ def llm_cassette_config() -> dict[str, Any]:
     return {}
 
 
+@pytest.fixture(scope="session")
+def llm_cassette_prices() -> dict[str, Any]:
+    """Override in the root ``conftest.py`` to price the run report's ledger: ``{"gpt-4o-mini": (0.15, 0.6,
+    0.075)}``, dollars per million input, output and (optionally) cached input tokens; over the
+    ``llm_cassette_prices`` ini lines for the same model. Read once, when the first marked test sets up."""
+    return {}
+
+
 @pytest.fixture
 def llm_cassette(
     request: pytest.FixtureRequest,
@@ -297,6 +317,7 @@ def llm_cassette(
         from ._session import CassetteSession
 
         session = config.stash[_session_key] = CassetteSession()
+        _report(config).fixture_prices = _prices(request.getfixturevalue("llm_cassette_prices"))
     cassette = session.open(path, options, request.node.nodeid)
     cassette.check_age()
     request.node.stash[_cassette_key] = cassette

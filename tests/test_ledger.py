@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from pytest_llmcassette._ledger import Price, Tokens, prices, usage
+from pytest_llmcassette._ledger import Price, Tokens, price_table, prices, usage
 from pytest_llmcassette._model import Interaction, RecordedRequest, RecordedResponse
 from stub_server import StubServer
 
@@ -134,6 +134,10 @@ def test_prices_are_per_million_tokens_and_cached_input_has_its_own() -> None:
     assert table["gpt-4o-mini"].of(Tokens(1_000_000, 1_000_000, 400_000)) == pytest.approx(0.09 + 0.03 + 0.60)
     with pytest.raises(ValueError, match="'gpt-4o = cheap' is not `model = input, output"):
         prices(["gpt-4o = cheap"])
+    assert price_table({"a": (0.15, 0.6, 0.075), "b": "1, 2"}) == {"a": Price(0.15, 0.6, 0.075), "b": Price(1, 2)}
+    for wrong in ({"a": (1,)}, {"a": (1, -2)}, {"a": "x, y"}, {"a": None}, ["a"]):
+        with pytest.raises(ValueError):
+            price_table(wrong)
 
 
 SUITE = """
@@ -167,3 +171,36 @@ def test_the_run_report_shows_what_replay_saved(suite: pytest.Pytester, stub: St
         "dollars": pytest.approx((30 * 1000 + 18 * 2000) / 1e6),
     }
     assert ledger["spent"]["requests"] == 0
+
+
+PRICES_CONFTEST = """
+import pytest
+
+@pytest.fixture(scope="session")
+def llm_cassette_prices():
+    return {"stub-model": (10, 20)}
+"""
+
+
+@pytest.mark.parametrize("workers", [[], ["-n", "2"]], ids=["serial", "xdist"])
+def test_prices_from_the_fixture_beat_the_ini_and_show_under_a_cent(
+    suite: pytest.Pytester, stub: StubServer, workers: list[str]
+) -> None:
+    suite.makepyfile(test_priced=SUITE)
+    suite.makeini("[pytest]\nllm_cassette_prices =\n    stub-model = 1000, 2000\n")
+    suite.makeconftest(PRICES_CONFTEST)
+    suite.runpytest("--record-mode=once").assert_outcomes(passed=3)
+    stub.stop()
+    result = suite.runpytest(*workers, "--llm-cassette-report=report.json")
+    result.assert_outcomes(passed=3)
+    # 30 input and 18 output tokens (as above) at $10 and $20 a million: $0.00066
+    result.stdout.fnmatch_lines(["replayed 6 requests, 48 tokens, about $0.00066 at your prices, in * s"])
+    ledger = json.loads((suite.path / "report.json").read_text())["ledger"]
+    assert ledger["replayed"]["dollars"] == pytest.approx((30 * 10 + 18 * 20) / 1e6)
+
+
+def test_prices_the_fixture_cannot_read_fail_naming_it(suite: pytest.Pytester, stub: StubServer) -> None:
+    suite.makepyfile(test_priced=SUITE)
+    suite.makeconftest(PRICES_CONFTEST.replace("(10, 20)", "(10, 'two')"))
+    result = suite.runpytest("--record-mode=once")
+    result.stdout.fnmatch_lines(["*llm_cassette: the llm_cassette_prices fixture: 'stub-model': (10, 'two') is not*"])

@@ -40,7 +40,10 @@ def test_the_terminal_section_after_a_replay(recorded: pytest.Pytester) -> None:
     result.stdout.fnmatch_lines(["*- llm_cassette -*", "3 cassettes replayed (3 interactions played)"])
     verbose = recorded.runpytest("-v")
     verbose.stdout.fnmatch_lines(
-        ["  cassettes/test_chats/test_chat?one?.yaml: replayed, mode none, 1 played, 0 unused (*test_chat?one?)"]
+        [
+            "  cassettes/test_chats/test_chat?one?.yaml: replayed, mode none, 1 played, 0 unused, 7 tokens replayed "
+            "(*test_chat?one?)"
+        ]
     )
 
 
@@ -80,7 +83,11 @@ def test_orphan_cassettes(recorded: pytest.Pytester) -> None:
     result.stdout.fnmatch_lines(
         ["1 orphan cassette found: no test of this run used them", "  cassettes/test_chats/test_gone.yaml"]
     )
-    assert recorded.runpytest("-n", "2", "--llm-cassette-orphans=fail").ret == pytest.ExitCode.TESTS_FAILED
+    failing = recorded.runpytest("-n", "2", "--llm-cassette-orphans=fail")
+    assert failing.ret == pytest.ExitCode.TESTS_FAILED
+    failing.stdout.fnmatch_lines(
+        ["1 orphan cassette found, which fails the run (--llm-cassette-orphans=fail): no test of this run used them"]
+    )
     recorded.runpytest("--llm-cassette-orphans=delete").stdout.fnmatch_lines(["1 orphan cassette deleted*"])
     assert not (folder / "test_gone.yaml").exists()
     assert recorded.runpytest("--llm-cassette-orphans=fail").ret == pytest.ExitCode.OK

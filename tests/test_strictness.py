@@ -221,6 +221,19 @@ def test_unused_interactions_are_listed(recorded: pytest.Pytester) -> None:
     )
 
 
+def test_unused_interactions_a_test_allowed_are_counted_in_the_run_report(recorded: pytest.Pytester) -> None:
+    result = inner(
+        recorded,
+        """
+        @pytest.mark.llm_cassette("cassette.yaml", allow_unused=True)
+        def test_partial():
+            assert ask("same") == "first answer"
+        """,
+    )
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(["1 cassette replayed (1 interaction played, 3 unused)"])
+
+
 def test_no_unused_report_for_a_failed_or_skipped_test(recorded: pytest.Pytester) -> None:
     result = inner(
         recorded,
