@@ -321,8 +321,9 @@ def _retry_count(request: RecordedRequest) -> int:
 
 
 def _without_retried(recorded: list[Interaction], path: Path, keep: bool) -> list[Interaction]:
-    """``recorded`` less each failed attempt that the SDK sent again (the same request, with a higher
-    ``x-stainless-retry-count``), unless ``keep``; the user is told when a retry happened."""
+    """``recorded`` less each failed attempt (an error status, or a transport error) that the SDK sent again (the
+    same request, with a higher ``x-stainless-retry-count``), unless ``keep``; the user is told when a retry
+    happened."""
     retried = set()
     for later, interaction in enumerate(recorded):
         count = _retry_count(interaction.request)
@@ -336,7 +337,8 @@ def _without_retried(recorded: list[Interaction], path: Path, keep: bool) -> lis
             stacklevel=1,
         )
         for earlier, attempt in enumerate(recorded[:later]):
-            failed = attempt.response.status in _RETRIED_STATUSES or attempt.response.status >= 500
+            response = attempt.response
+            failed = response.error is not None or response.status in _RETRIED_STATUSES or response.status >= 500
             same = (attempt.request.method, attempt.request.url, attempt.request.body) == (
                 request.method,
                 request.url,

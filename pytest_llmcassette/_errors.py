@@ -68,7 +68,8 @@ class SecretInCassette(CassetteError):
     def __init__(self, path: Path | str, findings: list[str], count: int) -> None:
         self.path = Path(path)
         self.findings = findings
-        lines = [f"llm_cassette: not writing {path}: {counted(count, 'value')} still look secret after scrubbing"]
+        verb = "looks" if count == 1 else "look"
+        lines = [f"llm_cassette: not writing {path}: {counted(count, 'value')} still {verb} secret after scrubbing"]
         lines += [f"  {finding}" for finding in findings]
         if count > len(findings):
             lines.append(f"  ... and {count - len(findings)} more")

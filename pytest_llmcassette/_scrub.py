@@ -86,19 +86,22 @@ class HeaderList:
 
     names: frozenset[str]
     prefixes: tuple[str, ...] = ()
+    dropped: frozenset[str] = frozenset()  # names the user dropped that a kept prefix would otherwise keep
 
     def keeps(self, name: str) -> bool:
         lowered = name.lower()
-        return lowered in self.names or lowered.startswith(self.prefixes)
+        return lowered in self.names or (lowered.startswith(self.prefixes) and lowered not in self.dropped)
 
     def changed(self, keep: Iterable[str] = (), drop: Iterable[str] = ()) -> HeaderList:
+        """Names to keep and to drop on top of these; dropping a prefix (``x-ratelimit-``) drops every name it
+        kept."""
         kept = {name.lower() for name in keep}
         credentials = sorted(name for name in kept if is_credential_header(name))
         if credentials:
             raise ValueError(f"{', '.join(credentials)} carry credentials and are never written")
         dropped = {name.lower() for name in drop}
         prefixes = tuple(prefix for prefix in self.prefixes if prefix not in dropped)
-        return HeaderList(frozenset((self.names | kept) - dropped), prefixes)
+        return HeaderList(frozenset((self.names | kept) - dropped), prefixes, (self.dropped | dropped) - kept)
 
 
 @dataclass(frozen=True, slots=True)

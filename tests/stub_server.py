@@ -16,7 +16,8 @@ Request headers steer it:
 - ``x-stub-sleep-ms: N``: wait N ms before sending the response headers (for client timeouts).
 - ``x-stub-status: S``: answer status S with a JSON error body in the API's shape.
 - ``x-stub-fail-times: N``, ``x-stub-fail-status: S`` (default 500), ``x-stub-fail-key: K``: the first N requests
-  carrying the same K answer status S as above, later ones answer normally (SDK retries); counted per server.
+  carrying the same K answer status S as above, later ones answer normally (SDK retries); counted per server. S 0
+  resets the connection instead of answering.
 - ``x-stub-reset-after: N``: on a stream, send N events, then reset the connection (no terminating chunk).
 - ``x-stub-drift: new-field`` or ``renamed``: a plain chat answer with an added field, or ``usage`` renamed.
 - ``x-stub-echo: <header name>``: the answer ends with ``I saw your key: <that request header's value>``, the
@@ -215,7 +216,10 @@ class _Handler(BaseHTTPRequestHandler):
         if self._stopped_waiting("x-stub-sleep-ms"):
             return
         anthropic = kind == "messages"
-        status = self._failure() or int(self.headers.get("x-stub-status", 200))
+        failure = self._failure()
+        if failure == 0 and self.headers.get("x-stub-fail-status") == "0" and self._failed_now:
+            return self._reset()
+        status = failure or int(self.headers.get("x-stub-status", 200))
         if status != 200:
             return self._send(status, "application/json", error_body(status, anthropic))
         body = json.loads(raw)
@@ -234,7 +238,9 @@ class _Handler(BaseHTTPRequestHandler):
         return self._send(200, "application/json", json.dumps(drifted(completion(body, words), self.headers)).encode())
 
     def _failure(self) -> int:
-        """``x-stub-fail-status`` while this ``x-stub-fail-key`` has failed fewer than ``x-stub-fail-times``, else 0."""
+        """``x-stub-fail-status`` while this ``x-stub-fail-key`` has failed fewer than ``x-stub-fail-times``, else 0
+        (``_failed_now`` tells a failure whose status is 0, a reset, from none)."""
+        self._failed_now = False
         times = int(self.headers.get("x-stub-fail-times", 0))
         if not times:
             return 0
@@ -242,7 +248,14 @@ class _Handler(BaseHTTPRequestHandler):
         with self.server.lock:
             self.server.failures[key] += 1
             failed = self.server.failures[key]
-        return int(self.headers.get("x-stub-fail-status", 500)) if failed <= times else 0
+        self._failed_now = failed <= times
+        return int(self.headers.get("x-stub-fail-status", 500)) if self._failed_now else 0
+
+    def _reset(self) -> None:
+        """Reset the connection (a zero linger), answering nothing."""
+        self.close_connection = True
+        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.connection.close()
 
     def _stopped_waiting(self, header: str) -> bool:
         """Wait the milliseconds that header asks (if any); True, closing the connection, if the server stopped."""
@@ -282,10 +295,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.flush()
             self.server.sent_at.append(time.perf_counter())
         if reset_after <= len(events):
-            self.close_connection = True
-            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-            self.connection.close()  # with a zero linger, a reset (once finish() closes rfile, the socket's last user)
-            return
+            return self._reset()  # a reset once finish() closes rfile, the socket's last user
         self.wfile.write(b"0\r\n\r\n")
 
 

@@ -115,7 +115,7 @@ def test_default_header_lists(suite: pytest.Pytester, stub: StubServer) -> None:
                 "x-stainless-runtime-version",
             }
             response = set(interaction["response"]["headers"])
-            assert "content-type" in response
+            assert {"content-type", "openai-processing-ms", "x-ratelimit-remaining-requests"} <= response
             assert not response & {"date", "server", "x-request-id", "cf-ray", "set-cookie"}
 
 
@@ -125,7 +125,11 @@ from chat import ask
 
 @pytest.fixture(scope="module")
 def llm_cassette_config():
-    return {"keep_response_headers": ["x-request-id"], "drop_request_headers": ["user-agent"]}
+    return {
+        "keep_response_headers": ["x-request-id"],
+        "drop_request_headers": ["user-agent"],
+        "drop_response_headers": ["x-ratelimit-remaining-requests"],  # one name the x-ratelimit- prefix keeps
+    }
 
 @pytest.mark.llm_cassette
 def test_configured():
@@ -147,6 +151,7 @@ def test_user_header_lists_extend_the_defaults_and_never_keep_a_credential(
     text = cassette_text(suite, "test_configured", "test_configured")
     assert "x-request-id:" in text and "content-type:" in text and "openai-processing-ms:" in text
     assert "user-agent" not in text and "x-stainless-lang" in text
+    assert "x-ratelimit-remaining-requests" not in text
 
 
 HOOKED = """
@@ -226,7 +231,7 @@ RETRIED = """
 import pytest
 from chat import client
 
-FAIL_ONCE = {"x-stub-fail-times": "1", "x-stub-fail-status": "503", "x-stub-fail-key": "@KEY@"}
+FAIL_ONCE = {"x-stub-fail-times": "1", "x-stub-fail-status": "@STATUS@", "x-stub-fail-key": "@KEY@"}
 
 @pytest.mark.llm_cassette@OPTIONS@
 def test_retried():
@@ -238,16 +243,22 @@ def test_retried():
 
 
 @pytest.mark.parametrize(("marker", "written"), [("", 1), ("(record_retries=True)", 2)])
-def test_retried_attempts(suite: pytest.Pytester, stub: StubServer, marker: str, written: int) -> None:
-    suite.makepyfile(test_retried=RETRIED.replace("@KEY@", marker or "plain").replace("@OPTIONS@", marker))
+@pytest.mark.parametrize(("status", "failed_attempt"), [("503", "status: 503"), ("0", "type: ReadError")])
+def test_retried_attempts(
+    suite: pytest.Pytester, stub: StubServer, marker: str, written: int, status: str, failed_attempt: str
+) -> None:
+    """A failed attempt the SDK retried (an error status, or a connection reset: status 0) is not written."""
+    key = f"{marker or 'plain'}-{status}"
+    test = RETRIED.replace("@KEY@", key).replace("@OPTIONS@", marker).replace("@STATUS@", status)
+    suite.makepyfile(test_retried=test)
     result = suite.runpytest("--record-mode=once", "-W", "always")
     result.assert_outcomes(passed=1)
     result.stdout.fnmatch_lines(["*the SDK retried a request while recording*"])
     text = cassette_text(suite, "test_retried", "test_retried")
     assert text.count("- request:") == written
-    assert ("status: 503" in text) == (written == 2)
+    assert (failed_attempt in text) == (written == 2)
     stub.stop()
-    suite.runpytest().assert_outcomes(passed=1)  # a kept 503 is retried at once, not after the SDK's back-off
+    suite.runpytest().assert_outcomes(passed=1)  # a kept failure is retried at once, not after the SDK's back-off
 
 
 def test_the_same_traffic_gives_the_same_bytes(suite: pytest.Pytester, stub: StubServer) -> None:
