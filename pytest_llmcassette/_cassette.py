@@ -196,6 +196,11 @@ class Cassette:
 
     def compare_live(self, recorded: RecordedResponse, status: int, headers: Headers, raw_body: bytes) -> None:
         """Verify mode: how a live answer to a replayed request differs in shape from its recording."""
+        if status != recorded.status and (status in _REFUSALS or status >= 500):
+            reason = f"the live API answered {status} (recorded {recorded.status}): {_REFUSALS.get(status, 'an error')}"
+            with self._lock:
+                self.drifts.append(_drift.Drift(_drift.UNVERIFIED, (reason,)))
+            return
         try:
             live = _wire.response(status, headers, raw_body)
         except ValueError as error:
@@ -318,6 +323,15 @@ def _for_replay(response: RecordedResponse) -> RecordedResponse:
 def _retry_count(request: RecordedRequest) -> int:
     value = next((v for name, v in request.headers if name.lower() == "x-stainless-retry-count"), "0")
     return int(value) if value.isdigit() else 0
+
+
+# Live answers that say nothing of the API's shape: the request was refused (verify mode calls them unverified).
+_REFUSALS = {
+    401: "is the API key set, and valid?",
+    403: "does the key have access?",
+    407: "a proxy wants credentials",
+    429: "rate-limited; try again later",
+}
 
 
 def _without_retried(recorded: list[Interaction], path: Path, keep: bool) -> list[Interaction]:

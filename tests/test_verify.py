@@ -17,8 +17,10 @@ from chat import ask, ask_stream
 
 @pytest.mark.llm_cassette
 def test_plain(request):
-    drift = request.config.getoption("--drift")
-    assert ask("hi", extra_headers={"x-stub-drift": drift} if drift else {}) == "echo: hi"
+    drift, status = request.config.getoption("--drift"), request.config.getoption("--status")
+    headers = {"x-stub-drift": drift} if drift else {}
+    headers |= {"x-stub-status": status} if status else {}
+    assert ask("hi", extra_headers=headers) == "echo: hi"
 
 @pytest.mark.llm_cassette
 def test_streamed():
@@ -28,6 +30,7 @@ def test_streamed():
 CONFTEST = """
 def pytest_addoption(parser):
     parser.addoption("--drift", default="")
+    parser.addoption("--status", default="")
 """
 
 
@@ -71,6 +74,16 @@ def test_an_unreachable_api_is_unverified_not_identical(recorded: pytest.Pyteste
     result = recorded.runpytest("--llm-cassette-verify")
     result.assert_outcomes(passed=2)
     result.stdout.fnmatch_lines(["verified against the live API: 2 unverified", "*the live API could not be reached*"])
+
+
+@pytest.mark.parametrize("status", ["401", "429", "503"])
+def test_a_refused_or_failed_live_request_is_unverified_not_drift(recorded: pytest.Pytester, status: str) -> None:
+    result = recorded.runpytest("--llm-cassette-verify", f"--status={status}")
+    result.assert_outcomes(passed=2)
+    result.stdout.fnmatch_lines(
+        ["verified against the live API: 1 identical, 1 unverified", f"*the live API answered {status} (recorded 200)*"]
+    )
+    result.stdout.no_fnmatch_line("*breaking*")
 
 
 def _answer(document: object, status: int = 200) -> RecordedResponse:
