@@ -264,8 +264,13 @@ def vcr_cassette_dir(request: pytest.FixtureRequest) -> str:
 def default_cassette_name(request: pytest.FixtureRequest) -> str:
     """The test's cassette file name without suffix: qualified by every class it is in (``TestA.TestB.test_x``),
     unsafe characters replaced."""
+    return _cassette_name(request, every_class=True)
+
+
+def _cassette_name(request: pytest.FixtureRequest, every_class: bool) -> str:
+    """The test's name after every class it is in, or (as pytest-recording names it) after the innermost only."""
     classes = [node.name for node in request.node.listchain() if isinstance(node, pytest.Class)]
-    name = ".".join([*classes, request.node.name])
+    name = ".".join([*(classes if every_class else classes[-1:]), request.node.name])
     for character in "<>?%*:|\"'/\\":
         name = name.replace(character, "-")
     return name
@@ -307,6 +312,10 @@ def llm_cassette(
             f"use the cassette {vcr_cassette_dir}/{default_cassette_name}.yaml. Remove one marker, or give "
             'llm_cassette a file of its own: @pytest.mark.llm_cassette("<name>.llm.yaml").'
         )
+    if default_cassette_name == _cassette_name(request, every_class=False):
+        # pytest-recording's own default (when it is loaded, its fixture is the one pytest gives): it leaves outer
+        # classes out, so TestA.TestInner.test_x and TestB.TestInner.test_x would share one file
+        default_cassette_name = _cassette_name(request, every_class=True)
     mode, max_age = config.getoption("record_mode", None), config.getoption("llm_cassette_max_age")
     verify = config.getoption("llm_cassette_verify")
     path, options = cassette_options(

@@ -119,8 +119,9 @@ def test_nested_classes_and_relative_paths(pytester: pytest.Pytester) -> None:
     other = pytester.path / "cassettes" / "other"
     other.mkdir(parents=True)
     (other / "x.yaml").write_text("llm_cassette: 2\ninteractions: []\ncount: 0\n")
-    # pytest-recording, when loaded, owns default_cassette_name (its names qualify the innermost class only)
     pytester.runpytest("-p", "no:recording").assert_outcomes(passed=3)  # cassettes/test_names/ need not exist
+    # pytest-recording, when loaded, owns default_cassette_name, and its names qualify the innermost class only
+    pytester.runpytest().assert_outcomes(passed=3)
 
 
 CHANGED = """
