@@ -221,6 +221,25 @@ def test_unused_interactions_are_listed(recorded: pytest.Pytester) -> None:
     )
 
 
+def test_an_additional_request_suggests_new_episodes(recorded: pytest.Pytester) -> None:
+    """A request no unused recording shares a method and URL with is one more request: new_episodes adds it."""
+    result = inner(
+        recorded,
+        """
+        @pytest.mark.llm_cassette("cassette.yaml", allow_unused=True)
+        def test_more():
+            httpx.get("http://127.0.0.1:9/v1/models")
+        """,
+    )
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "No unused recording has this method and URL: if the test now makes one more request, add it with "
+            "`pytest 'test_inner.py::test_more' --record-mode=new_episodes`."
+        ]
+    )
+
+
 def test_unused_interactions_a_test_allowed_are_counted_in_the_run_report(recorded: pytest.Pytester) -> None:
     result = inner(
         recorded,
