@@ -101,8 +101,12 @@ def _library(module: Any) -> _Library:
             self._inner.close()
             self._finish(b"".join(self._chunks), None, True)  # before the end: the client cut it
 
+        def cut(self) -> None:
+            """The test ended with the body neither read to its end nor closed: what was read is kept as cut."""
+            self._finish(b"".join(self._chunks), None, True)
+
     class AsyncTee(module.AsyncByteStream):  # type: ignore[misc]
-        __init__ = SyncTee.__init__
+        __init__, cut = SyncTee.__init__, SyncTee.cut
 
         async def __aiter__(self) -> AsyncIterator[bytes]:
             try:
@@ -231,7 +235,7 @@ class Bridge:
                 except module.TransportError as error:
                     record(request, None, began)(b"", _recorded(error), False)
                     raise
-                response.stream = library.sync_tee(response.stream, record(request, response, began))
+                response.stream = self._teed(library.sync_tee(response.stream, record(request, response, began)))
                 return response
             except _NoResponse as no_response:
                 raise library.error(no_response.error, request) from None
@@ -278,7 +282,7 @@ class Bridge:
                 except module.TransportError as error:
                     record(request, None, began)(b"", _recorded(error), False)
                     raise
-                response.stream = library.async_tee(response.stream, record(request, response, began))
+                response.stream = self._teed(library.async_tee(response.stream, record(request, response, began)))
                 return response
             except _NoResponse as no_response:
                 raise library.error(no_response.error, request) from None
@@ -305,6 +309,12 @@ class Bridge:
     def _began(self) -> int:
         assert self._cassette is not None
         return self._cassette.tick()
+
+    def _teed(self, tee: Any) -> Any:
+        """``tee``, which the cassette cuts at teardown if the test left it unread and open."""
+        assert self._cassette is not None
+        self._cassette.streaming(tee.cut)
+        return tee
 
     def _record(self, request: Any, response: Any, began: int) -> Finish:
         """What records the exchange once its body is read (or it broke): ``response`` None when none came."""

@@ -6,7 +6,7 @@ import datetime
 import itertools
 import threading
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
@@ -81,6 +81,7 @@ class Cassette:
         self.played = [False] * len(self.interactions)
         self.recorded: list[Interaction] = []
         self._spans: list[_Span] = []  # when each recorded exchange began and ended, and where it came from
+        self._streams: list[Callable[[], None]] = []  # live bodies being teed (see streaming)
         self._clock = itertools.count()
         self.errors: list[CassetteError] = []
         self._lock = threading.Lock()
@@ -148,6 +149,19 @@ class Cassette:
             ended = next(self._clock)
             self._spans.append(_Span(ended if began is None else began, ended, threading.get_ident() != self._thread))
             self.recorded.append(Interaction(request, response))
+
+    def streaming(self, cut: Callable[[], None]) -> None:
+        """A live body is being teed into this cassette; ``cut`` records what was read of it, if the test ends
+        before it is read to its end or closed (``end_streams``)."""
+        with self._lock:
+            self._streams.append(cut)
+
+    def end_streams(self) -> None:
+        """At teardown: each live body left open and unread is kept as cut by the client, never lost."""
+        with self._lock:
+            streams, self._streams = self._streams, []
+        for cut in streams:
+            cut()  # a body already recorded is left as it was
 
     def tick(self) -> int:
         """A point in time, for ``record(began=...)``."""

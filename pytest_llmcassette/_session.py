@@ -64,6 +64,7 @@ class CassetteSession:
         Under a lock on the file, so that tests (or pytest-xdist workers) writing the same cassette at once write
         one after the other: but in ``all``/``rewrite``, each appends to what the others wrote.
         """
+        cassette.end_streams()
         path = cassette.path
         played = [i for i, done in zip(cassette.interactions, cassette.played, strict=True) if done]
         use = CassetteUse(
