@@ -275,9 +275,10 @@ class Cassette:
         if unused and not self.options.allow_unused:
             raise UnusedInteractions(_diagnosis.unused(self._situation(), unused))
 
-    def text_to_write(self, existing_text: str | None) -> tuple[str, int, bool] | None:
+    def text_to_write(self, existing_text: str | None, replaced_in_run: bool = False) -> tuple[str, int, bool] | None:
         """The cassette's new text, how many interactions it adds, and whether they are appended to
-        ``existing_text``; None when the file is to stay as it is.
+        ``existing_text``; None when the file is to stay as it is. ``all``/``rewrite`` replace the file, unless
+        another test of the run already did (``replaced_in_run``): then they append to it.
 
         Recordings are scrubbed first; ``SecretInCassette`` when anything shaped like a secret is still there.
         """
@@ -285,7 +286,8 @@ class Cassette:
             return None
         written = self._interactions_to_write()
         items = native.to_documents(written)
-        appending = existing_text is not None and self.options.record_mode not in (RecordMode.ALL, RecordMode.REWRITE)
+        replacing = self.options.record_mode in (RecordMode.ALL, RecordMode.REWRITE) and not replaced_in_run
+        appending = existing_text is not None and not replacing
         self._check_secrets(items, first=len(self.interactions) if appending else 0)
         if appending:
             assert existing_text is not None

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+import uuid
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,12 +25,15 @@ if TYPE_CHECKING:
     import filelock
 
 _WRITING_MODES = (RecordMode.NEW_EPISODES, RecordMode.ALL, RecordMode.REWRITE)
+_REPLACING_MODES = (RecordMode.ALL, RecordMode.REWRITE)
 
 
 class CassetteSession:
     """Opens cassettes for tests and writes them back; tests sharing a file share its reading and its index."""
 
-    def __init__(self) -> None:
+    def __init__(self, run: str = "") -> None:
+        """``run``: this run's id, the same in every pytest-xdist worker (``uuid4`` hex when left out)."""
+        self.run = run or uuid.uuid4().hex
         self.bridge = Bridge()
         self._recordings: dict[Path, tuple[tuple[int, int], Recording]] = {}
         self._indexes: dict[Path, dict[MatchRules, RequestIndex]] = {}
@@ -62,7 +66,8 @@ class CassetteSession:
         what became of the file.
 
         Under a lock on the file, so that tests (or pytest-xdist workers) writing the same cassette at once write
-        one after the other: but in ``all``/``rewrite``, each appends to what the others wrote.
+        one after the other, each appending to what the others wrote; in ``all``/``rewrite`` the first test of
+        the run to write the file replaces it, and the others of the same run append to that.
         """
         cassette.end_streams()
         path = cassette.path
@@ -89,7 +94,8 @@ class CassetteSession:
         try:
             with _lock(path):
                 existing = path.read_text(encoding="utf-8") if path.is_file() else None  # as others left it
-                written = cassette.text_to_write(existing)
+                replaced = cassette.options.record_mode in _REPLACING_MODES and _replaced_in(path, self.run)
+                written = cassette.text_to_write(existing, replaced_in_run=replaced)
                 if written is None or written[0] == existing:
                     return replace(use, outcome=UNCHANGED)
                 text, count, appended = written
@@ -146,8 +152,25 @@ def _lock(path: Path) -> filelock.FileLock:
     """A lock on writing ``path``, held in the temporary folder (the cassette folder stays clean)."""
     import filelock  # imported by the first write: a run that only replays never needs it
 
+    return filelock.FileLock(_beside_lock(path, ".lock"))
+
+
+def _replaced_in(path: Path, run: str) -> bool:
+    """Whether a test of ``run`` already replaced ``path`` (and now marks it so); called under its lock. The
+    mark is a file beside the lock holding the run's id: pytest-xdist workers share it."""
+    mark = _beside_lock(path, ".run")
+    try:
+        if mark.read_text(encoding="utf-8") == run:
+            return True
+    except OSError:
+        pass
+    mark.write_text(run, encoding="utf-8")
+    return False
+
+
+def _beside_lock(path: Path, suffix: str) -> Path:
     digest = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:24]
-    return filelock.FileLock(Path(tempfile.gettempdir(), f"llm-cassette-{digest}.lock"))
+    return Path(tempfile.gettempdir(), f"llm-cassette-{digest}{suffix}")
 
 
 def _write_atomically(path: Path, text: str) -> None:

@@ -325,7 +325,9 @@ def llm_cassette(
     if session is None:
         from ._session import CassetteSession
 
-        session = config.stash[_session_key] = CassetteSession()
+        # one id for the whole run, pytest-xdist's workers included
+        run = getattr(config, "workerinput", {}).get("testrunuid", "")
+        session = config.stash[_session_key] = CassetteSession(run)
         _report(config).fixture_prices = _prices(request.getfixturevalue("llm_cassette_prices"))
     cassette = session.open(path, options, request.node.nodeid)
     cassette.check_age()

@@ -207,6 +207,32 @@ def test_tests_writing_one_cassette_at_once_lose_nothing(suite: pytest.Pytester,
     suite.runpytest("-n", "2", "-k", "shared").assert_outcomes(passed=3)
 
 
+SHARED_REWRITE = """
+import pytest
+from chat import ask
+
+@pytest.mark.llm_cassette("shared.yaml", allow_unused=True)
+@pytest.mark.parametrize("word", ["alpha", "beta", "gamma", "delta"])
+def test_shared(word):
+    assert ask(word) == f"echo: {word}"
+"""
+
+
+@pytest.mark.parametrize("workers", [[], ["-n", "2"]], ids=["serial", "xdist"])
+def test_a_rewrite_of_a_shared_cassette_keeps_every_test_s_recording(
+    suite: pytest.Pytester, stub: StubServer, workers: list[str]
+) -> None:
+    """In rewrite, the first test of the run to write a file replaces it, the others of that run append."""
+    suite.makepyfile(test_rewritten=SHARED_REWRITE)
+    for _ in range(1 if workers else 2):  # twice: the second run replaces the first's file, then appends
+        suite.runpytest("--record-mode=rewrite", *workers).assert_outcomes(passed=4)
+        text = cassette_text(suite, "test_rewritten", "shared")
+        assert text.endswith("count: 4\n")
+        assert all(f"content: {word}\n" in text for word in ("alpha", "beta", "gamma", "delta"))
+    stub.stop()
+    suite.runpytest(*workers).assert_outcomes(passed=4)
+
+
 CONCURRENT = """
 import asyncio
 from concurrent.futures import ThreadPoolExecutor
