@@ -248,7 +248,7 @@ class Cassette:
         message = (
             f"llm_cassette: {_diagnosis.shown_path(self.path)} was recorded {counted(age, 'day')} ago "
             f"({recorded_on.isoformat()}), more than max_age ({counted(limit, 'day')}).\n"
-            f"Re-record it: `pytest '{self.test}' --record-mode=rewrite`"
+            f"{self._situation().rerecord()}"
         )
         if self.options.max_age_action == "fail":
             raise CassetteError(message)

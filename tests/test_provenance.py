@@ -105,7 +105,7 @@ def test_an_old_cassette_warns_or_fails(recorded: pytest.Pytester, stub: StubSer
     result.stdout.fnmatch_lines(
         [
             "*recorded 100 days ago (*), more than max_age (84 days).",
-            "Re-record it: `pytest 'test_ask.py::test_ask' --record-mode=rewrite`",
+            "To re-record this test: `pytest 'test_ask.py::test_ask' --record-mode=rewrite`",
         ]
     )
 

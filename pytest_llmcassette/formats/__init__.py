@@ -53,8 +53,7 @@ def recording_of(document: Any, path: Path) -> Recording:
     """The interactions of a cassette's ``document``, read from ``path``, whatever tool wrote it."""
     reader = detect(document, path)
     interactions = reader.read(document, path)
-    provenance = native.provenance(document, path) if reader is native else None
-    return Recording(path, reader.NAME, interactions, provenance)
+    return Recording(path, reader.NAME, interactions, reader.provenance(document, path))
 
 
 def _one_paragraph(message: str) -> str:

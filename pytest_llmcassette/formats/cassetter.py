@@ -17,16 +17,20 @@ interactions:
 A body is ``{type, content}``: ``json`` (any JSON value, as YAML data), ``text`` (a string, server-sent events
 too), ``binary`` (hex digits) or ``none`` (no content); no body is ``none``. cassetter stores bodies decoded and
 drops ``content-encoding``. Its ``grpc_interactions`` and ``ws_interactions`` are not HTTP and are not read.
+An interaction's ``recorded_at`` (a YAML timestamp, or an ISO 8601 string) gives its day, in UTC; the cassette is
+as old as its oldest interaction (its ``provenance``), which is what ``max_age`` judges.
 """
 
 from __future__ import annotations
 
 import binascii
+import contextlib
+import datetime
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from .._model import Interaction
+from .._model import Interaction, Provenance
 from . import _shared
 from ._shared import Where
 
@@ -43,6 +47,31 @@ def matches(document: Mapping[str, Any]) -> bool:
 
 def read(document: Mapping[str, Any], path: Path) -> tuple[Interaction, ...]:
     return _shared.each_interaction(document, path, _interaction)
+
+
+def provenance(document: Mapping[str, Any], path: Path) -> Provenance | None:
+    """The day of the oldest interaction's ``recorded_at`` (the cassette is as old as it), when any says one."""
+    where = Where(path)
+    items = document.get("interactions") or ()
+    days = [_day(item.get("recorded_at"), where.at(index)) for index, item in enumerate(items)]
+    known = [day for day in days if day is not None]
+    return Provenance(NAME, min(known), "") if known else None
+
+
+def _day(value: Any, where: Where) -> datetime.date | None:
+    """The UTC day of an interaction's ``recorded_at``: a YAML timestamp or date, or an ISO 8601 string."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        with contextlib.suppress(ValueError):  # else refused below, as it is
+            value = datetime.datetime.fromisoformat(value)
+    if isinstance(value, datetime.datetime):
+        return value.astimezone(datetime.UTC).date() if value.tzinfo is not None else value.date()
+    if isinstance(value, datetime.date):
+        return value
+    raise where.error(
+        f"recorded_at must be a date and time such as 2026-11-25T08:30:26+00:00, not {_shared.shown(value)}"
+    )
 
 
 def _interaction(request: Mapping[str, Any], response: Mapping[str, Any], where: Where) -> Interaction:

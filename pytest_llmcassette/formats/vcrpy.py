@@ -24,7 +24,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from .._model import Interaction
+from .._model import Interaction, Provenance
 from . import _shared
 from ._shared import Where
 
@@ -41,6 +41,11 @@ def matches(document: Mapping[str, Any]) -> bool:
 
 def read(document: Mapping[str, Any], path: Path) -> tuple[Interaction, ...]:
     return _shared.each_interaction(document, path, _interaction)
+
+
+def provenance(document: Mapping[str, Any], path: Path) -> Provenance | None:
+    """None: vcrpy stores no recording day."""
+    return None
 
 
 def _interaction(request: Mapping[str, Any], response: Mapping[str, Any], where: Where) -> Interaction:
