@@ -195,16 +195,16 @@ def _ledger_lines(report: RunReport) -> list[str]:
             continue
         line = f"{verb} {counted(figures['requests'], 'request')}, {_tokens(figures['tokens'])}"
         if figures["dollars"] is not None:
-            line += f", about {_dollars(figures['dollars'])} at your prices"
+            line += f", {_dollars(figures['dollars'])} at your prices"
         lines.append(line + (f", in {report.seconds:.1f} s" if side == "replayed" else ""))
     return lines
 
 
 def _dollars(amount: float) -> str:
-    """Cents, or two significant digits under a cent (``$0.0011``), never ``$0.00`` for a cost."""
+    """``about $3.10``; under a cent two significant digits (``about $0.0011``), never ``$0.00`` for a cost."""
     if amount >= 0.01 or amount <= 0:
-        return f"${amount:,.2f}"
-    return f"${amount:.2g}" if amount >= 1e-4 else "under $0.0001"
+        return f"about ${amount:,.2f}"
+    return f"about ${amount:.2g}" if amount >= 1e-4 else "under $0.0001"
 
 
 def _tokens(count: int) -> str:
