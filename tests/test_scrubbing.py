@@ -49,6 +49,11 @@ def test_anthropic():
         extra_headers={"x-stub-echo": "authorization"},  # anthropic 2.x sends its key as a bearer token
     )
     assert reply.content[0].text.startswith("echo: hi")
+    with claude.messages.stream(
+        model="claude-stub", max_tokens=64, messages=[{"role": "user", "content": "stream"}],
+        extra_headers={"x-stub-echo": "authorization"},
+    ) as events:
+        assert "".join(events.text_stream).startswith("echo: stream")
 
 
 @pytest.mark.llm_cassette
@@ -58,6 +63,11 @@ def test_azure():
         model="deployment", messages=[{"role": "user", "content": "hi"}], extra_headers={"x-stub-echo": "api-key"},
     )
     assert answer.choices[0].message.content.startswith("echo: hi")
+    stream = azure.chat.completions.create(
+        model="deployment", messages=[{"role": "user", "content": "stream"}], stream=True,
+        extra_headers={"x-stub-echo": "api-key"},
+    )
+    assert "".join(c.choices[0].delta.content or "" for c in stream if c.choices).startswith("echo: stream")
 
 
 @pytest.mark.llm_cassette
@@ -87,10 +97,12 @@ def test_no_secret_is_ever_written_and_replay_still_passes(
         assert secret not in written
     assert "session=REDACTED" in written  # a secret-named query parameter
     assert "content: 'echo: hi I saw your key: Bearer REDACTED'" in written  # echoed in a body (openai, anthropic)
-    assert '"delta":{"content":" Bearer REDACTED"}' in written  # and in a server-sent event
+    assert '"delta":{"content":" Bearer REDACTED"}' in written  # and in a server-sent event: OpenAI's,
+    assert '"delta":{"type":"text_delta","text":" Bearer REDACTED"}' in written  # Anthropic's,
+    assert '"delta":{"content":" REDACTED"}' in written  # Azure's
     assert "content: 'echo: hi I saw your key: REDACTED'" in written  # Azure's api-key header
     assert "content: my key is REDACTED" in written  # the environment's key, in the request too
-    assert written.count("REDACTED") == 7
+    assert written.count("REDACTED") == 9
     stub.stop()
     monkeypatch.setenv("OPENAI_API_KEY", "sk-another-key-in-ci-0123456789")  # redacted before matching too
     suite.runpytest().assert_outcomes(passed=4)
