@@ -4,8 +4,9 @@ convert PATH... [--out DIR] [--force] [--check]          write this plugin's for
 check PATH... [-v] [--only-cassettes] [--allow-pattern]  report unreadable cassettes and secret-shaped values
 
 A folder stands for the ``*.yaml``/``*.yml`` files under it, hidden ones left out. A YAML file found in a folder
-that is clearly not a cassette is skipped; a file named on the command line is always read (unless
-``--only-cassettes``, for pre-commit, which names every staged YAML file).
+that is clearly not a cassette is skipped, unless it starts with this plugin's header or lies in a ``cassettes``
+folder; a file named on the command line is always read (unless ``--only-cassettes``, for pre-commit, which names
+every staged YAML file).
 """
 
 from __future__ import annotations
@@ -28,16 +29,24 @@ from .formats import load_document, native, recording_of
 _SKIP = object()  # what ``_document`` gives for a file to leave out: clearly not a cassette
 _CASSETTE_KEY = re.compile(rb"^(interactions|llm_cassette):", re.M)
 _INTERACTION = re.compile(r"interactions\[(\d+)\]\.?")
+_HEADER = native.HEADER.splitlines()[0].encode()  # what this plugin writes first: the file is a cassette, however cut
+_CASSETTES = "cassettes"  # the default cassette folder of this plugin and of pytest-recording: all YAML there is one
 
 
 @dataclass(frozen=True, slots=True)
 class Source:
     """A file to read: ``name`` is its path under the folder it was found in; ``named`` is false for a file found
-    in a folder (or named with ``--only-cassettes``), which is skipped when it is clearly not a cassette."""
+    in a folder (or named with ``--only-cassettes``), which is skipped when it is clearly not a cassette, unless it
+    starts with this plugin's header or lies in a folder named ``cassettes``."""
 
     path: Path
     name: Path
     named: bool
+
+    @property
+    def in_cassettes(self) -> bool:
+        """Whether a folder on the path, as given on the command line or below it, is named ``cassettes``."""
+        return _CASSETTES in self.path.parts[:-1]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -102,7 +111,7 @@ def _problems(source: Source, secrets: set[str], allowed: list[str]) -> tuple[li
     the API-key environment variables' values and the credential headers a foreign cassette may have kept.
     """
     try:
-        document = _document(source)
+        document = _document(source.path, source.named or source.in_cassettes or _has_header(source.path))
     except CassetteFormatError as error:
         return [_unreadable(error)], None
     if document is _SKIP:
@@ -122,7 +131,7 @@ def _convert_all(sources: list[Source], out: Path | None, force: bool, check_onl
     failures = 0
     for source in sources:
         try:
-            document = _document(source)
+            document = _document(source.path, source.named)
             if document is _SKIP:
                 continue
             recording = recording_of(document, source.path)
@@ -194,17 +203,26 @@ def _walk(folder: Path) -> Iterator[Path]:
                 yield Path(root, name)
 
 
-def _document(source: Source) -> Any:
-    """The file's YAML document, or ``_SKIP`` for a file not named that is clearly not a cassette: YAML without
-    ``interactions`` or ``llm_cassette``, or a file that is not YAML and has neither key at the start of a line."""
+def _has_header(path: Path) -> bool:
+    """Whether the file starts with the comment this plugin writes first; true if it cannot be opened (to say so)."""
     try:
-        document = load_document(source.path)
+        with path.open("rb") as file:
+            return file.read(len(_HEADER)) == _HEADER
+    except OSError:
+        return True
+
+
+def _document(path: Path, strict: bool) -> Any:
+    """The file's YAML document; unless ``strict``, ``_SKIP`` for a file that is clearly not a cassette: YAML
+    without ``interactions`` or ``llm_cassette``, or a file that is not YAML and has neither key at a line's start."""
+    try:
+        document = load_document(path)
     except CassetteFormatError:
-        if not source.named and not _CASSETTE_KEY.search(source.path.read_bytes()):
+        if not strict and not _CASSETTE_KEY.search(path.read_bytes()):
             return _SKIP
         raise
     is_cassette = isinstance(document, Mapping) and ("interactions" in document or "llm_cassette" in document)
-    return document if is_cassette or source.named else _SKIP
+    return document if is_cassette or strict else _SKIP
 
 
 def _ok(recording: Recording) -> str:

@@ -11,6 +11,7 @@ import pytest
 
 from conftest import DATA, SEED
 from pytest_llmcassette.__main__ import main
+from pytest_llmcassette.formats import native
 
 OPENAI_KEY = "sk-proj-Abc123def456GHI789jkl012MNO345"
 GOOGLE_KEY = "AIzaSyA1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q"
@@ -54,10 +55,10 @@ def write(path: Path, text: str) -> Path:
 @pytest.fixture
 def cassettes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A folder of cassettes: good ones (native, vcrpy), two edited by hand to hold a key, a broken one, a
-    workflow file, and a hidden folder."""
+    workflow file, and a hidden folder. It is not named ``cassettes``, so a file's content decides what is skipped."""
     for name in ("OPENAI_API_KEY", "GOOGLE_API_KEY", "GEMINI_API_KEY"):
         monkeypatch.delenv(name, raising=False)
-    root = tmp_path / "cassettes"
+    root = tmp_path / "recorded"
     write(root / "test_chat" / "test_reply.yaml", NATIVE)
     write(root / "vcrpy.yaml", (DATA / "formats" / "vcrpy.yaml").read_text(encoding="utf-8"))
     write(root / "test_chat" / "test_pasted.yaml", NATIVE.replace('"lo"', f'"lo {OPENAI_KEY}"'))
@@ -85,6 +86,42 @@ def test_check_a_folder_names_file_interaction_and_field_never_the_value(
     assert google.endswith("google key")
     assert summary == "checked 5 cassettes (1 other YAML file skipped): 3 problems"
     assert OPENAI_KEY[3:] not in out and GOOGLE_KEY[4:] not in out
+
+
+def test_check_a_folder_reports_every_broken_cassette_and_skips_other_yaml(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """In a ``cassettes`` folder every YAML file is a cassette, even empty; elsewhere, a file starting with this
+    plugin's header is one; other YAML that is not a cassette (CI workflows, configs) is skipped and counted."""
+    cut = write(tmp_path / "cassettes" / "t" / "test_a.yaml", native.HEADER)  # cut after its first line
+    empty = write(tmp_path / "cassettes" / "t" / "test_b.yaml", "")
+    code, out, _ = run(capsys, "check", tmp_path / "cassettes")
+    assert code == 1
+    assert out.splitlines() == [
+        f"{cut}: cannot read: not a cassette: the document is not a mapping",
+        f"{empty}: cannot read: the file is empty",
+        "checked 2 cassettes: 2 problems",
+    ]
+    assert run(capsys, "check", tmp_path / "cassettes" / "t")[:2] == (1, out)  # a folder below `cassettes` too
+    assert run(capsys, "check", "--only-cassettes", cut, empty)[:2] == (1, out)  # as pre-commit names them
+
+    write(tmp_path / ".github" / "workflows" / "ci.yaml", "name: ci\non: push\n")  # hidden: never read
+    write(tmp_path / "src" / "config.yaml", "debug: true\n")
+    write(tmp_path / "src" / "empty.yml", "")
+    write(tmp_path / "mkdocs.yml", "site_name: docs\nnav: [index.md\n")  # not even valid YAML
+    assert run(capsys, "check", tmp_path / "src")[:2] == (
+        0,
+        "checked 0 cassettes (2 other YAML files skipped): no problems\n",
+    )
+    ours = write(tmp_path / "src" / "recorded" / "test_c.yaml", native.HEADER)
+    code, out, _ = run(capsys, "check", tmp_path)
+    assert code == 1
+    assert out.splitlines() == [
+        f"{cut}: cannot read: not a cassette: the document is not a mapping",
+        f"{empty}: cannot read: the file is empty",
+        f"{ours}: cannot read: not a cassette: the document is not a mapping",
+        "checked 3 cassettes (3 other YAML files skipped): 3 problems",
+    ]
 
 
 def test_check_takes_files_and_reports_a_named_file_that_is_no_cassette(

@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import io
+import os
 import re
 import subprocess
 import sys
@@ -497,22 +498,31 @@ def test_a_broken_file_fails_with_one_paragraph_naming_file_place_and_problem(tm
 
 
 def test_check_on_a_folder_of_broken_files_reports_every_one(tmp_path: Path) -> None:
-    """Every cassette is reported; a file that is clearly no cassette (no cassette key at a line's start) may be
-    skipped in a folder, and is reported when named. Cases of known bugs are left out (they read, or crash)."""
-    folder = tmp_path / "broken"
-    folder.mkdir()
+    """In a ``cassettes`` folder every file is reported, even one that is clearly no cassette; in another folder,
+    every file with a cassette key at a line's start or this plugin's header; named, every file. Cases of known bugs
+    are left out (they read, or crash)."""
+    folder = tmp_path / "cassettes" / "broken"
+    folder.mkdir(parents=True)
     paths = {case.id: case.write(folder / f"{case.id}.yaml") for case in CASES if case.bug is None}
-    code, output = run_check(folder)
-    assert code == 1
-    lines = output.splitlines()
+    code, output = run_check(tmp_path / "cassettes")
+    assert code == 1 and output.splitlines()[-1].startswith(f"checked {len(paths)} cassettes: ")
     for case_id, path in paths.items():
-        if re.search(rb"^(interactions|llm_cassette):", path.read_bytes(), re.M):
-            assert any(str(path) in line for line in lines), f"{case_id} not reported"
+        assert any(str(path) in line for line in output.splitlines()), f"{case_id} not reported"
+    elsewhere = tmp_path / "fixtures"
+    elsewhere.mkdir()
+    for path in paths.values():
+        os.link(path, elsewhere / path.name)
+    code, output = run_check(elsewhere)
+    assert code == 1
+    for case_id, path in paths.items():
+        text = path.read_bytes()
+        if re.search(rb"^(interactions|llm_cassette):", text, re.M) or text.startswith(native.HEADER.encode()):
+            assert str(elsewhere / path.name) in output, f"{case_id} not reported outside a cassettes folder"
     code, output = run_check(*paths.values())
     assert code == 1
     for case_id, path in paths.items():
         assert str(path) in output, f"{case_id} not reported when named"
-    assert not (tmp_path / "pwned").exists()
+    assert not (folder / "pwned").exists()
 
 
 # Every cut of a recorded format-2 cassette at a line boundary is refused: ``count`` is its last line.
