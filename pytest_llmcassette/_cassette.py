@@ -211,7 +211,8 @@ class Cassette:
     def compare_live(self, recorded: RecordedResponse, status: int, headers: Headers, raw_body: bytes) -> None:
         """Verify mode: how a live answer to a replayed request differs in shape from its recording."""
         if status != recorded.status and (status in _REFUSALS or status >= 500):
-            reason = f"the live API answered {status} (recorded {recorded.status}): {_REFUSALS.get(status, 'an error')}"
+            why = _REFUSALS.get(status, "a server error; try again later")
+            reason = f"the live API answered {status} (recorded {recorded.status}): {why}"
             with self._lock:
                 self.drifts.append(_drift.Drift(_drift.UNVERIFIED, (reason,)))
             return
