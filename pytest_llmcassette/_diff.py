@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import _multipart
+from ._words import counted
 
 JsonPath = tuple[str | int, ...]
 
@@ -232,15 +233,15 @@ def _body_parts(body: bytes) -> list[str]:
     try:
         text = " ".join(body.decode("utf-8").split())
     except UnicodeDecodeError:
-        return [f"<{len(body)} bytes>"]
-    return [_quoted(_cut(text, _VALUE_WIDTH)) if text[:200].isprintable() else f"<{len(body)} bytes>"]
+        return [f"<{counted(len(body), 'byte')}>"]
+    return [_quoted(_cut(text, _VALUE_WIDTH)) if text[:200].isprintable() else f"<{counted(len(body), 'byte')}>"]
 
 
 def _form_part(part: _multipart.Part) -> str:
     text = part.text() if part.filename is None else None
     if text is not None:
         return f"{part.name}={_quoted(_cut(text, _TEXT_WIDTH))}"
-    described = ", ".join(filter(None, (part.content_type, f"{part.size} bytes")))
+    described = ", ".join(filter(None, (part.content_type, counted(part.size, "byte"))))
     return f"{part.name}={part.filename or '(data)'} ({described})"
 
 
