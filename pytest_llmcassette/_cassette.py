@@ -28,6 +28,11 @@ class RecordMode(StrEnum):
     ALL = "all"  # record everything anew, replace the cassette
     REWRITE = "rewrite"  # the same as ``all``, as pytest-recording names it
 
+    @property
+    def replaces(self) -> bool:
+        """Whether the mode records everything anew and replaces the cassette (``all``, ``rewrite``)."""
+        return self in (RecordMode.ALL, RecordMode.REWRITE)
+
 
 @dataclass(frozen=True, slots=True)
 class CassetteOptions:
@@ -72,7 +77,7 @@ class Cassette:
         self.options = options
         self.recording = recording
         mode = options.record_mode
-        replaying = recording is not None and mode not in (RecordMode.ALL, RecordMode.REWRITE)
+        replaying = recording is not None and not mode.replaces
         self.records = mode in (RecordMode.ALL, RecordMode.REWRITE, RecordMode.NEW_EPISODES) or (
             mode is RecordMode.ONCE and recording is None
         )
@@ -287,7 +292,7 @@ class Cassette:
             return None
         written = self._interactions_to_write()
         items = native.to_documents(written)
-        replacing = self.options.record_mode in (RecordMode.ALL, RecordMode.REWRITE) and not replaced_in_run
+        replacing = self.options.record_mode.replaces and not replaced_in_run
         appending = existing_text is not None and not replacing
         self._check_secrets(items, first=len(self.interactions) if appending else 0)
         if appending:

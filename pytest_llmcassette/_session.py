@@ -25,7 +25,6 @@ if TYPE_CHECKING:
     import filelock
 
 _WRITING_MODES = (RecordMode.NEW_EPISODES, RecordMode.ALL, RecordMode.REWRITE)
-_REPLACING_MODES = (RecordMode.ALL, RecordMode.REWRITE)
 
 
 class CassetteSession:
@@ -43,7 +42,7 @@ class CassetteSession:
         try:
             recording = self._recording(path)
         except CassetteFormatError:
-            if mode not in (RecordMode.ALL, RecordMode.REWRITE) or not _written_here(path):
+            if not mode.replaces or not _written_here(path):
                 raise
             recording = None  # a cassette of ours that no longer reads (a merge conflict...): recorded anew
         if recording is None and mode is RecordMode.NONE:
@@ -94,7 +93,7 @@ class CassetteSession:
         try:
             with _lock(path):
                 existing = path.read_text(encoding="utf-8") if path.is_file() else None  # as others left it
-                replaced = cassette.options.record_mode in _REPLACING_MODES and _replaced_in(path, self.run)
+                replaced = cassette.options.record_mode.replaces and _replaced_in(path, self.run)
                 written = cassette.text_to_write(existing, replaced_in_run=replaced)
                 if written is None or written[0] == existing:
                     return replace(use, outcome=UNCHANGED)
