@@ -1,8 +1,9 @@
 """Cassette formats: each reader turns one tool's YAML document into the same interactions; only ``native`` writes.
 
 Shapes are told apart by what the interactions hold, not by the ``version`` number (vcrpy, go-vcr format 1
-and cassetter all write ``version: 1``). A reader is a module with ``NAME``, ``matches(document)`` and
-``read(document, path)``: pure functions of the document.
+and cassetter all write ``version: 1``). A reader is a module with ``NAME``, ``matches(document)``,
+``read(document, path)`` and ``provenance(document, path)`` (where the recording came from, as far as the format
+says: at least its day, or None): pure functions of the document.
 """
 
 from __future__ import annotations
