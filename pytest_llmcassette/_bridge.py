@@ -388,13 +388,15 @@ def _live_past_respx() -> Iterator[None]:
 
 
 def _as_library_response(library: _Library, response: httpx.Response) -> Any:
-    """A response of a user's respx route, as ``library``'s."""
+    """A response of a user's respx route, as ``library``'s (its body read whole: the user built it)."""
     if library is _HTTPX:
         return response
     return library.module.Response(response.status_code, headers=response.headers.raw, content=response.read())
 
 
 def _answer_as(library: _Library, response: httpx.Response) -> Any:
+    """The cassette's answer (respx's httpx response around a ``Replay`` stream), as ``library``'s: the same
+    recorded chunks, still served lazily."""
     if library is _HTTPX:
         return response
     replay = _replay_of(response)
