@@ -213,10 +213,12 @@ def _events(value: Any, where: Where) -> tuple[bytes, ...]:
             raise where.error(f"event {number} has unknown fields {names}; an event has {', '.join(_EVENT_FIELDS)}")
         if "json" in event and "data" in event:
             raise where.error(f"event {number} has both json and data")
-        for name in ("data", "event", "id", "comment", "retry"):
-            if name in event and not (isinstance(event[name], str) or (name == "retry" and type(event[name]) is int)):
-                raise where.error(f"event {number}: {name} must be a string, not {_shared.shown(event[name])}")
-            if name in event and any(character in str(event[name]) for character in "\r\n"):
+        for name, field in event.items():
+            if name == "json":
+                continue  # data, checked when serialized
+            if not (isinstance(field, str) or (name == "retry" and type(field) is int)):
+                raise where.error(f"event {number}: {name} must be a string, not {_shared.shown(field)}")
+            if "\r" in str(field) or "\n" in str(field):
                 raise where.error(f"event {number}: {name} holds a line break, which would end the event on the wire")
     try:
         return _sse.serialize(value)
