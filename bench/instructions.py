@@ -48,12 +48,20 @@ def _counts(shape: suite.Shape, openai_only: bool) -> list[Count]:
 
 def _count(work: Path, shape: suite.Shape, tests: int, count: Count) -> int:
     """Run the suite under callgrind; the number of instructions it executed."""
-    out = work / "callgrind" / f"{shape.name}-{count.key}"
-    out.parent.mkdir(parents=True, exist_ok=True)
     job = replay.job(work, shape, count.row, tests)
+    extra = {"BENCH_FLOOR_CHUNKS": count.chunks} if count.chunks else {}
+    return counted(
+        measure.Job(job.name, job.command, job.cwd, extra, tests), work / "callgrind" / f"{shape.name}-{count.key}"
+    )
+
+
+def counted(job: measure.Job, out: Path) -> int:
+    """Run ``job`` under callgrind (``PYTHONHASHSEED=0``), its files at ``out``.out and .log; the number of
+    instructions it executed."""
+    out.parent.mkdir(parents=True, exist_ok=True)
     valgrind = ("valgrind", "--tool=callgrind", f"--callgrind-out-file={out}.out", f"--log-file={out}.log")
-    extra = {"PYTHONHASHSEED": "0", **({"BENCH_FLOOR_CHUNKS": count.chunks} if count.chunks else {})}
-    measure.checked(measure.Job(f"callgrind {out.name}", (*valgrind, *job.command), job.cwd, extra, tests))
+    env = {**job.env, "PYTHONHASHSEED": "0"}
+    measure.checked(measure.Job(f"callgrind {out.name}", (*valgrind, *job.command), job.cwd, env, job.passed))
     found = COLLECTED.search(Path(f"{out}.log").read_text())
     if found is None:
         raise measure.JobFailed(f"callgrind {out.name}: no instruction count in {out}.log")

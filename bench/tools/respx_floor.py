@@ -20,7 +20,6 @@ report and the fixture chain users can override.
 from __future__ import annotations
 
 import argparse
-import re
 import shutil
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -31,9 +30,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import envs
 import measure
 import suite
+from instructions import counted
 
 WORK = Path(__file__).resolve().parent.parent / ".work"
-COLLECTED = re.compile(r"Collected : (\d+)")
 PYTEST = ("-m", "pytest", "-q", "-p", "no:cacheprovider")
 
 # Appended to the floor's conftest, whose ``_TABLE`` maps (method, url, body) to (status, headers, chunks).
@@ -115,17 +114,6 @@ def jobs(work: Path, shape: str, tests: int, project: Path | None) -> list[measu
     ]
 
 
-def instructions(job: measure.Job, out: Path) -> int:
-    valgrind = ("valgrind", "--tool=callgrind", f"--callgrind-out-file={out}.out", f"--log-file={out}.log")
-    measure.checked(
-        measure.Job(job.name, (*valgrind, *job.command), job.cwd, {**job.env, "PYTHONHASHSEED": "0"}, job.passed)
-    )
-    found = COLLECTED.search(Path(f"{out}.log").read_text())
-    if found is None:
-        raise measure.JobFailed(f"{job.name}: no instruction count in {out}.log")
-    return int(found[1])
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shape", default="single", help="the replay suite's shape (default single)")
@@ -140,9 +128,8 @@ def main() -> None:
     floor = rows[0].name
     if not args.no_callgrind:
         out = WORK / "callgrind"
-        out.mkdir(parents=True, exist_ok=True)
         with ThreadPoolExecutor(2) as pool:
-            found = pool.map(lambda job: instructions(job, out / f"{args.shape}-{job.name.replace(' ', '-')}"), rows)
+            found = pool.map(lambda job: counted(job, out / f"{args.shape}-{job.name.replace(' ', '-')}"), rows)
             counts = dict(zip([job.name for job in rows], found, strict=True))
         for name, count in counts.items():
             over = (count - counts[floor]) / args.tests / 1e6
