@@ -33,6 +33,12 @@ class RecordMode(StrEnum):
         """Whether the mode records everything anew and replaces the cassette (``all``, ``rewrite``)."""
         return self in (RecordMode.ALL, RecordMode.REWRITE)
 
+    @property
+    def writes_existing(self) -> bool:
+        """Whether the mode records, and writes, even when the cassette exists (``new_episodes``, ``all``,
+        ``rewrite``)."""
+        return self.replaces or self is RecordMode.NEW_EPISODES
+
 
 @dataclass(frozen=True, slots=True)
 class CassetteOptions:
@@ -78,9 +84,7 @@ class Cassette:
         self.recording = recording
         mode = options.record_mode
         replaying = recording is not None and not mode.replaces
-        self.records = mode in (RecordMode.ALL, RecordMode.REWRITE, RecordMode.NEW_EPISODES) or (
-            mode is RecordMode.ONCE and recording is None
-        )
+        self.records = mode.writes_existing or (mode is RecordMode.ONCE and recording is None)
         self.interactions: tuple[Interaction, ...] = recording.interactions if replaying and recording else ()
         self._index = index if replaying else None
         self.played = [False] * len(self.interactions)

@@ -24,8 +24,6 @@ from .formats import native, read_recording
 if TYPE_CHECKING:
     import filelock
 
-_WRITING_MODES = (RecordMode.NEW_EPISODES, RecordMode.ALL, RecordMode.REWRITE)
-
 
 class CassetteSession:
     """Opens cassettes for tests and writes them back; tests sharing a file share its reading and its index."""
@@ -50,7 +48,7 @@ class CassetteSession:
                 f"llm_cassette: no cassette at {path}\n"
                 f"Record it once, with network access and the API key: `pytest '{test}' --record-mode=once`."
             )
-        if recording is not None and not recording.is_native and mode in _WRITING_MODES:
+        if recording is not None and not recording.is_native and mode.writes_existing:
             raise ReadOnlyCassette(
                 f"llm_cassette: {path} is a {recording.format} cassette, which this plugin replays but never rewrites "
                 f"(--record-mode={mode.value}).\n"
